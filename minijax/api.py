@@ -1,0 +1,144 @@
+"""The public transformations, assembled from the interpreters.
+
+``jvp`` lives in ``jvp.py`` and ``vmap`` in ``vmap.py``; this module builds the
+Jacobian functions on top of them (and, from Chapter 8 on, the reverse-mode
+ones on top of ``vjp``).
+"""
+import functools
+
+import numpy as np
+
+from . import dtypes, lax, tree_util
+from . import numpy as jnp
+from .api_util import normalize_argnums
+from .core import get_aval
+from .jvp import jvp
+from .vmap import vmap
+
+
+def _split_args(args, argnums, name):
+    """Pick the differentiated arguments; return them and a function that
+    rebuilds the full argument tuple from new values for them."""
+    single, nums = normalize_argnums(argnums, len(args), name)
+    dyn = tuple(args[i] for i in nums)
+
+    def rebuild(new_dyn):
+        full = list(args)
+        for i, v in zip(nums, new_dyn):
+            full[i] = v
+        return full
+    return single, dyn, rebuild
+
+
+def _complex_required(name, kind, dt):
+    raise TypeError(f"{name} with holomorphic=True requires {kind} with complex dtype, but "
+                    f"got {dt.name}.")
+
+
+def check_forward_input(x, holomorphic, name):
+    """Forward-mode Jacobians take real floats (complex with holomorphic=True)."""
+    dt = get_aval(x).dtype
+    if holomorphic:
+        if not dtypes.is_complex(dt):
+            _complex_required(name, "inputs", dt)
+    elif not dtypes.issubdtype(dt, np.floating):
+        raise TypeError(f"{name} requires real-valued inputs (input dtype that is a sub-dtype "
+                        f"of np.floating), but got {dt.name}. For holomorphic differentiation, "
+                        "pass holomorphic=True. For differentiation of non-holomorphic "
+                        "functions involving complex inputs or integer inputs, use jax.jvp "
+                        "directly.")
+
+
+def check_reverse_input(x, holomorphic, name, allow_int=False):
+    """Reverse mode takes real or complex inputs (complex only with holomorphic=True)."""
+    dt = get_aval(x).dtype
+    if holomorphic:
+        if not dtypes.is_complex(dt):
+            _complex_required(name, "inputs", dt)
+    elif not dtypes.is_inexact(dt) and not allow_int:
+        raise TypeError(f"{name} requires real- or complex-valued inputs (input dtype that is "
+                        f"a sub-dtype of np.inexact), but got {dt.name}. If you want to use "
+                        "Boolean- or integer-valued inputs, use vjp or set allow_int to True.")
+
+
+def check_reverse_output(y, holomorphic, name):
+    """Reverse-mode Jacobians of real functions have real outputs."""
+    dt = get_aval(y).dtype
+    if holomorphic:
+        if not dtypes.is_complex(dt):
+            _complex_required(name, "outputs", dt)
+    elif not dtypes.issubdtype(dt, np.floating):
+        raise TypeError(f"{name} requires real-valued outputs (output dtype that is a sub-dtype "
+                        f"of np.floating), but got {dt.name}. For holomorphic differentiation, "
+                        "pass holomorphic=True. For differentiation of non-holomorphic "
+                        "functions involving complex outputs, use jax.vjp directly.")
+
+
+def check_holomorphic_output(y, holomorphic, name):
+    if holomorphic and not dtypes.is_complex(get_aval(y).dtype):
+        _complex_required(name, "outputs", get_aval(y).dtype)
+
+
+def std_basis(leaves):
+    """The identity matrix split across ``leaves``: for N total elements, one
+    array per leaf of shape ``(N,) + leaf.shape``."""
+    avals = [get_aval(x) for x in leaves]
+    sizes = [a.size for a in avals]
+    total = sum(sizes)
+    dt = dtypes.result_type(*[a.dtype for a in avals]) if avals else dtypes.float32
+    eye = np.eye(total, dtype=dt)
+    out, start = [], 0
+    for a, n in zip(avals, sizes):
+        out.append(jnp.asarray(eye[:, start:start + n].reshape((total,) + a.shape)
+                               .astype(a.dtype)))
+        start += n
+    return out
+
+
+def unravel_jacobian(jac_leaf, in_leaves, in_tree, out_shape, axis):
+    """Split a Jacobian block whose input axis (size N, at position ``axis``)
+    runs over all input elements into one array per input leaf, shaped
+    ``out_shape + leaf.shape`` (``axis=-1``) or ``leaf.shape + out_shape``."""
+    parts, start = [], 0
+    for x in in_leaves:
+        aval = get_aval(x)
+        n = aval.size
+        if axis == -1:
+            block = lax.slice_in_dim(jac_leaf, start, start + n, 1, jac_leaf.ndim - 1)
+            parts.append(jnp.reshape(block, tuple(out_shape) + aval.shape))
+        else:
+            block = lax.slice_in_dim(jac_leaf, start, start + n, 1, 0)
+            parts.append(jnp.reshape(block, aval.shape + tuple(out_shape)))
+        start += n
+    return tree_util.tree_unflatten(in_tree, parts)
+
+
+def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
+    """The Jacobian of ``fun`` by forward mode: ``vmap`` of ``jvp`` over the
+    standard basis of the inputs (one column per input element)."""
+
+    @functools.wraps(fun)
+    def jacfun(*args, **kwargs):
+        single, dyn, rebuild = _split_args(args, argnums, "jacfwd")
+        in_leaves, in_tree = tree_util.tree_flatten(dyn[0] if single else dyn)
+        for x in in_leaves:
+            check_forward_input(x, holomorphic, "jacfwd")
+
+        def f_dyn(*d):
+            return fun(*rebuild(d), **kwargs)
+
+        def push_forward(*basis_leaves):
+            tangents = tree_util.tree_unflatten(in_tree, basis_leaves)
+            tangents = (tangents,) if single else tangents
+            return jvp(f_dyn, dyn, tangents, has_aux=has_aux)
+
+        basis = std_basis(in_leaves)
+        out_axes = (None, -1, None) if has_aux else (None, -1)
+        res = vmap(push_forward, out_axes=out_axes)(*basis)
+        y, jac = res[0], res[1]
+        tree_util.tree_map(lambda leaf: check_holomorphic_output(leaf, holomorphic, "jacfwd"), y)
+        jac_tree = tree_util.tree_map(
+            lambda y_leaf, j: unravel_jacobian(j, in_leaves, in_tree, get_aval(y_leaf).shape,
+                                               -1), y, jac)
+        return (jac_tree, res[2]) if has_aux else jac_tree
+    return jacfun

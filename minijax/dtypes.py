@@ -1,0 +1,208 @@
+"""Element types and JAX's type promotion rules.
+
+Two ideas make JAX's dtypes differ from numpy's:
+
+* **Canonical types.** With 64-bit mode off (the default), every 64-bit type
+  is narrowed to its 32-bit sibling as it enters the system: ``float64`` becomes
+  ``float32``, ``int64`` becomes ``int32``, ``complex128`` becomes ``complex64``.
+* **Weak types.** A Python scalar such as ``2.0`` has no precision of its own.
+  It is *weakly typed*: in ``x * 2.0`` the result keeps ``x``'s dtype, even if
+  ``x`` is ``float16``. Weakness is a flag carried next to the dtype.
+
+Promotion is a walk on a small lattice (a directed graph of "can be promoted
+to" edges): the result type of some operands is their least upper bound.
+The lattice below is JAX's, minus the exotic 4- and 8-bit float types.
+"""
+import functools
+
+import numpy as np
+
+from .config import config
+
+bool_ = np.dtype(np.bool_)
+int8, int16, int32, int64 = (np.dtype(t) for t in (np.int8, np.int16, np.int32, np.int64))
+uint8, uint16, uint32, uint64 = (np.dtype(t) for t in (np.uint8, np.uint16, np.uint32, np.uint64))
+float16, float32, float64 = (np.dtype(t) for t in (np.float16, np.float32, np.float64))
+complex64, complex128 = np.dtype(np.complex64), np.dtype(np.complex128)
+
+# The tangent type of integer and boolean values: a dtype that holds no data.
+# Differentiating with respect to an integer gives an array of this type.
+float0 = np.dtype([("float0", np.void, 0)])
+
+SUPPORTED = (bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
+             float16, float32, float64, complex64, complex128)
+_SUPPORTED = frozenset(SUPPORTED)
+
+_NARROW = {int64: int32, uint64: uint32, float64: float32, complex128: complex64}
+
+
+def canonicalize_dtype(dtype):
+    """The dtype minijax actually uses for ``dtype`` (64-bit narrowed unless x64)."""
+    dtype = np.dtype(dtype)
+    if dtype not in _SUPPORTED and dtype != float0:
+        raise TypeError(f"minijax does not support dtype {dtype}; supported: "
+                        + ", ".join(d.name for d in SUPPORTED))
+    if config.x64_enabled:
+        return dtype
+    return _NARROW.get(dtype, dtype)
+
+
+def default_int_dtype():
+    return int64 if config.x64_enabled else int32
+
+
+def default_float_dtype():
+    return float64 if config.x64_enabled else float32
+
+
+def default_complex_dtype():
+    return complex128 if config.x64_enabled else complex64
+
+
+def _default_of_kind(kind):
+    return {"b": bool_, "i": default_int_dtype(), "u": uint64 if config.x64_enabled else uint32,
+            "f": default_float_dtype(), "c": default_complex_dtype()}[kind]
+
+
+# ---------------------------------------------------------------------------
+# Python scalars and weak types
+
+PYTHON_SCALAR_TYPES = (bool, int, float, complex)
+
+
+def python_scalar_dtype(x):
+    """The canonical dtype of a Python scalar: bool, int32, float32 or complex64."""
+    if isinstance(x, bool):
+        return bool_
+    if isinstance(x, int):
+        return default_int_dtype()
+    if isinstance(x, float):
+        return default_float_dtype()
+    return default_complex_dtype()
+
+
+def is_weakly_typed(x):
+    """True for Python scalars (except bool) and for arrays carrying the weak flag."""
+    if type(x) in PYTHON_SCALAR_TYPES:
+        return type(x) is not bool
+    return getattr(getattr(x, "aval", None), "weak_type", False)
+
+
+def dtype(x):
+    """The canonical dtype of a value, a dtype-like, or a Python scalar type."""
+    if type(x) in PYTHON_SCALAR_TYPES:
+        return python_scalar_dtype(x)
+    if x in PYTHON_SCALAR_TYPES:           # the types themselves: dtype(float)
+        return python_scalar_dtype(x(0))
+    if hasattr(x, "dtype"):
+        return canonicalize_dtype(x.dtype)
+    return canonicalize_dtype(np.result_type(x))
+
+
+def issubdtype(a, b):
+    """numpy's issubdtype, accepting minijax arrays too."""
+    return np.issubdtype(a, b)
+
+
+def is_inexact(dt):
+    return np.issubdtype(dt, np.inexact)
+
+
+def is_complex(dt):
+    return np.issubdtype(dt, np.complexfloating)
+
+
+def finfo(dt):
+    return np.finfo(dt)
+
+
+def iinfo(dt):
+    return np.iinfo(dt)
+
+
+# ---------------------------------------------------------------------------
+# The promotion lattice. Nodes are dtypes plus three weak nodes for the
+# Python scalar kinds: "int" (i*), "float" (f*) and "complex" (c*).
+
+_WEAK_INT, _WEAK_FLOAT, _WEAK_COMPLEX = "i*", "f*", "c*"
+_WEAK_NODES = (_WEAK_INT, _WEAK_FLOAT, _WEAK_COMPLEX)
+
+_LATTICE = {
+    bool_: [_WEAK_INT],
+    _WEAK_INT: [uint8, int8],
+    uint8: [int16, uint16], uint16: [int32, uint32], uint32: [int64, uint64],
+    uint64: [_WEAK_FLOAT],
+    int8: [int16], int16: [int32], int32: [int64], int64: [_WEAK_FLOAT],
+    _WEAK_FLOAT: [_WEAK_COMPLEX, float16],
+    float16: [float32], float32: [float64, complex64], float64: [complex128],
+    _WEAK_COMPLEX: [complex64], complex64: [complex128], complex128: [],
+}
+
+
+def _upper_bounds(node):
+    """Every node reachable from ``node`` (including itself)."""
+    seen, todo = {node}, [node]
+    while todo:
+        for up in _LATTICE[todo.pop()]:
+            if up not in seen:
+                seen.add(up)
+                todo.append(up)
+    return seen
+
+
+_UPPER = {node: frozenset(_upper_bounds(node)) for node in _LATTICE}
+
+
+@functools.lru_cache(maxsize=None)
+def _least_upper_bound(*nodes):
+    common = frozenset.intersection(*(_UPPER[n] for n in nodes))
+    # The least bound is the one every other common bound lies above.
+    least = [c for c in common if all(other in _UPPER[c] for other in common)]
+    return least[0]
+
+
+def _lattice_node(dt, weak):
+    if weak and dt != bool_:
+        return {"i": _WEAK_INT, "u": _WEAK_INT, "f": _WEAK_FLOAT, "c": _WEAK_COMPLEX}[dt.kind]
+    return dt
+
+
+def _dtype_and_weak_type(x):
+    if type(x) in PYTHON_SCALAR_TYPES:
+        return python_scalar_dtype(x), type(x) is not bool
+    if isinstance(x, (np.dtype, type, str)):
+        return np.dtype(x), False
+    aval = getattr(x, "aval", None)
+    if aval is not None:
+        return aval.dtype, aval.weak_type
+    return np.dtype(getattr(x, "dtype", None) or np.result_type(x)), False
+
+
+def result_type(*args, return_weak_type_flag=False):
+    """The dtype (and weak flag) that ``args`` promote to, as JAX computes it.
+
+    Arguments may be arrays, tracers, Python scalars or dtypes.
+    """
+    if not args:
+        raise ValueError("at least one array or dtype is required")
+    dts, weaks = zip(*(_dtype_and_weak_type(a) for a in args))
+    if len(set(dts)) == 1 and not all(weaks):
+        out, weak = dts[0], False
+    elif all(weaks):
+        # All weak: promote the strong versions, then mark the result weak.
+        out, weak = _least_upper_bound(*sorted({_lattice_node(d, False) for d in dts}, key=str)), True
+    else:
+        nodes = {_lattice_node(d, w) for d, w in zip(dts, weaks)}
+        out = _least_upper_bound(*sorted(nodes, key=str))
+        weak = out in _WEAK_NODES
+        if weak:
+            out = {_WEAK_INT: int64, _WEAK_FLOAT: float64, _WEAK_COMPLEX: complex128}[out]
+    if weak and out != bool_:
+        out = _default_of_kind(out.kind)
+    out = canonicalize_dtype(out)
+    return (out, weak) if return_weak_type_flag else out
+
+
+def promote_types(a, b):
+    """The dtype two dtypes promote to (``jnp.promote_types``); never weak."""
+    return result_type(np.dtype(a), np.dtype(b))

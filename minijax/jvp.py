@@ -1,0 +1,609 @@
+"""Forward mode: Jacobian-vector products (Chapter 5).
+
+``jvp(f, (x,), (v,))`` computes ``f(x)`` and the directional derivative
+``∂f(x) v`` in one pass. Every value becomes a *dual number*: a ``JVPTracer``
+carrying a primal value and a tangent. Each primitive has a JVP rule that maps
+(primals, tangents) to (primal out, tangent out); the chain rule is nothing
+more than running those rules in program order.
+
+Tangents of values that do not depend on the inputs are *symbolic zeros*
+(``Zero``): rules skip them, and a primitive whose inputs all have zero
+tangents is evaluated without any derivative work at all.
+
+Layout of this module: the tracer and interpreter; the ``jvp`` entry point
+with its argument checks; ``jacfwd``; then the rule table, one entry per
+primitive (the book's "table of derivatives").
+"""
+import numpy as np
+
+from . import core, dtypes, lax
+from . import tree_util
+from .core import ShapedArray, Tracer, get_aval, set_current_trace
+from .lax import elementwise as ew, shapes as sh, reductions as red
+
+# ---------------------------------------------------------------------------
+# Symbolic zeros and tangent types
+
+
+class Zero:
+    """A tangent known to be zero. It costs nothing until someone needs its value."""
+    __slots__ = ("aval",)
+
+    def __init__(self, aval):
+        self.aval = aval
+
+    def __repr__(self):
+        return f"Zero({self.aval.str_short()})"
+
+
+def tangent_aval(aval):
+    """The type of a tangent of ``aval``: the same, except that integers and
+    booleans have ``float0`` tangents (they cannot be perturbed)."""
+    if dtypes.is_inexact(aval.dtype):
+        return aval
+    return ShapedArray(aval.shape, dtypes.float0, False)
+
+
+def zeros_like_aval(aval):
+    """A concrete (or traced) array of zeros of type ``aval``."""
+    if aval.dtype == dtypes.float0:
+        return np.zeros(aval.shape, dtypes.float0)
+    zero = lax._convert_element_type(np.zeros((), aval.dtype), aval.dtype, aval.weak_type)
+    return lax.broadcast_in_dim(zero, aval.shape, ())
+
+
+def instantiate(t):
+    """A tangent as a real value: symbolic zeros become arrays of zeros."""
+    return zeros_like_aval(t.aval) if type(t) is Zero else t
+
+
+def add_tangents(a, b):
+    """Sum of two tangents, skipping symbolic zeros."""
+    if type(a) is Zero:
+        return b
+    if type(b) is Zero:
+        return a
+    return lax.add_any(a, b)
+
+
+# ---------------------------------------------------------------------------
+# The interpreter
+
+
+class JVPTracer(Tracer):
+    """A dual number: a primal value and its tangent."""
+    __slots__ = ("primal", "tangent")
+
+    def __init__(self, trace, primal, tangent):
+        self._trace, self.primal, self.tangent = trace, primal, tangent
+
+    @property
+    def aval(self):
+        return get_aval(self.primal)
+
+    def to_concrete_value(self):
+        p = self.primal
+        if isinstance(p, Tracer):
+            return p.to_concrete_value()
+        return np.asarray(p)
+
+    def __repr__(self):
+        return f"JVPTracer(primal={self.primal!r}, tangent={self.tangent!r})"
+
+
+class JVPTrace(core.Trace):
+    """Interprets each primitive by its JVP rule; primal work goes to the parent."""
+
+    def primal_tangent(self, x):
+        """Split a value into (primal, tangent); non-tracers have zero tangents."""
+        if isinstance(x, JVPTracer) and x._trace is self:
+            return x.primal, x.tangent
+        if isinstance(x, Tracer):
+            self.check_foreign(x)
+        return x, None   # None: a zero tangent whose type we have not needed yet
+
+    def process_primitive(self, primitive, args, params):
+        primals, tangents = zip(*map(self.primal_tangent, args))
+        if all(t is None or type(t) is Zero for t in tangents):
+            # Nothing here depends on the inputs: no derivative work at all.
+            with set_current_trace(self.parent):
+                return primitive.bind(*primals, **params)
+        tangents = [Zero(tangent_aval(get_aval(p))) if t is None else t
+                    for p, t in zip(primals, tangents)]
+        rule = jvp_rules.get(primitive)
+        if rule is None:
+            raise NotImplementedError(f"Differentiation rule for '{primitive.name}' not "
+                                      "implemented")
+        with set_current_trace(self.parent):
+            primal_out, tangent_out = rule(primals, tangents, **params)
+        if primitive.multiple_results:
+            return [self.pack(p, t) for p, t in zip(primal_out, tangent_out)]
+        return self.pack(primal_out, tangent_out)
+
+    def pack(self, primal, tangent):
+        """Wrap as a tracer, or return the bare primal if the tangent is zero."""
+        return primal if type(tangent) is Zero else JVPTracer(self, primal, tangent)
+
+    def describe(self):
+        return "inside a jvp (forward-mode differentiation)"
+
+
+def jvp_flat(fun, primals, tangents):
+    """Push ``tangents`` forward through ``fun`` (flat lists in and out).
+
+    ``tangents`` may hold ``Zero``s. Returns ``(primals_out, tangents_out)``;
+    output tangents may be ``Zero``.
+    """
+    trace = JVPTrace()
+    with set_current_trace(trace, retire=True):
+        ins = [p if type(t) is Zero else JVPTracer(trace, p, t)
+               for p, t in zip(primals, tangents)]
+        outs = fun(*ins)
+    primals_out, tangents_out = [], []
+    for out in outs:
+        p, t = trace.primal_tangent(out)
+        primals_out.append(p)
+        tangents_out.append(Zero(tangent_aval(get_aval(p))) if t is None else t)
+    return primals_out, tangents_out
+
+
+# ---------------------------------------------------------------------------
+# The public entry point
+
+
+def jvp(fun, primals, tangents, has_aux=False):
+    """Evaluate ``fun(*primals)`` and its derivative along ``tangents``.
+
+    Returns ``(primals_out, tangents_out)``, or ``(primals_out, tangents_out,
+    aux)`` with ``has_aux=True``. Integer inputs take ``float0`` tangents.
+    """
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("primal and tangent arguments to jax.jvp must be tuples or lists; "
+                        f"found {type(primals).__name__} and {type(tangents).__name__}.")
+    flat_primals, in_tree = tree_util.tree_flatten(tuple(primals))
+    flat_tangents, tangent_tree = tree_util.tree_flatten(tuple(tangents))
+    if in_tree != tangent_tree:
+        raise TypeError("primal and tangent arguments to jax.jvp must have the same tree "
+                        f"structure; primals have tree structure {in_tree} whereas tangents "
+                        f"have tree structure {tangent_tree}.")
+    flat_tangents = [_check_tangent(p, t) for p, t in zip(flat_primals, flat_tangents)]
+    out_tree, aux = None, None
+
+    def flat_fun(*xs):
+        nonlocal out_tree, aux
+        out = fun(*tree_util.tree_unflatten(in_tree, xs))
+        if has_aux:
+            out, aux = _split_aux(out, "jvp")
+        flat_out, out_tree = tree_util.tree_flatten(out)
+        return [_check_output(x, "jvp") for x in flat_out]
+
+    trace_aux = []
+
+    def flat_fun_aux(*xs):
+        outs = flat_fun(*xs)
+        if has_aux:   # aux values leave as plain primals (their tangents dropped)
+            aux_leaves, aux_tree = tree_util.tree_flatten(aux)
+            trace_aux.append(aux_tree)
+            return outs + list(aux_leaves)
+        return outs
+
+    primals_out, tangents_out = jvp_flat(flat_fun_aux, flat_primals, flat_tangents)
+    n = out_tree.num_leaves
+    out_p = tree_util.tree_unflatten(out_tree, primals_out[:n])
+    out_t = tree_util.tree_unflatten(out_tree, [to_user_tangent(t) for t in tangents_out[:n]])
+    if has_aux:
+        return out_p, out_t, tree_util.tree_unflatten(trace_aux[0], primals_out[n:])
+    return out_p, out_t
+
+
+def _check_tangent(primal, tangent):
+    """Check one tangent against its primal; return it in internal form."""
+    p_aval, t_aval = get_aval(primal), get_aval(tangent)
+    if p_aval.shape != t_aval.shape:
+        raise ValueError("jvp called with different primal and tangent shapes;"
+                         f"Got primal shape {p_aval.shape} and tangent shape as "
+                         f"{t_aval.shape}")
+    expected = tangent_aval(p_aval).dtype
+    if np.dtype(getattr(tangent, "dtype", t_aval.dtype)) != expected:
+        raise TypeError("primal and tangent arguments to jax.jvp do not match; dtypes must "
+                        "be equal, or in case of int/bool primal dtype the tangent dtype "
+                        f"must be float0.Got primal dtype {p_aval.dtype.name} and so "
+                        f"expected tangent dtype {expected.name}, but got tangent dtype "
+                        f"{np.dtype(getattr(tangent, 'dtype', t_aval.dtype)).name} instead.")
+    if expected == dtypes.float0:
+        return Zero(tangent_aval(p_aval))
+    return tangent
+
+
+def to_user_tangent(t):
+    """What users receive: zeros become arrays (float0 arrays for integers)."""
+    return instantiate(t)
+
+
+def _split_aux(out, name):
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise TypeError(f"{name} with has_aux=True requires the function to return a pair "
+                        f"(output, auxiliary data), but it returned {type(out).__name__}"
+                        + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "")
+                        + ".")
+    return out
+
+
+def _check_output(x, name):
+    if isinstance(x, Tracer) or core.is_valid_value(x):
+        return x
+    raise TypeError(f"{name}: the function returned a value of type {type(x).__name__}, "
+                    "which is not an array; transformed functions must return (pytrees of) "
+                    "arrays or scalars.")
+
+
+# ---------------------------------------------------------------------------
+# Rule helpers
+
+jvp_rules = {}
+
+
+def defjvp(primitive, *operand_rules):
+    """Define a JVP by one rule per operand: ``rule(t, ans, *primals, **params)``
+    returns that operand's contribution to the output tangent (``None`` for an
+    operand that cannot be differentiated). Contributions are summed."""
+    def rule(primals, tangents, **params):
+        ans = primitive.bind(*primals, **params)
+        out = Zero(tangent_aval(get_aval(ans)))
+        for operand_rule, t in zip(operand_rules, tangents):
+            if type(t) is not Zero and operand_rule is not None:
+                out = add_tangents(out, operand_rule(t, ans, *primals, **params))
+        return ans, broadcast_tangent(out, get_aval(ans).shape)
+    jvp_rules[primitive] = rule
+
+
+def deflinear(primitive):
+    """A primitive linear in all its operands is its own JVP."""
+    def rule(primals, tangents, **params):
+        ans = primitive.bind(*primals, **params)
+        return ans, primitive.bind(*map(instantiate, tangents), **params)
+    jvp_rules[primitive] = rule
+
+
+def defzero(primitive):
+    """Outputs that cannot change continuously (integers, booleans, steps)."""
+    def rule(primals, tangents, **params):
+        ans = primitive.bind(*primals, **params)
+        if primitive.multiple_results:
+            return ans, [Zero(tangent_aval(get_aval(a))) for a in ans]
+        return ans, Zero(tangent_aval(get_aval(ans)))
+    jvp_rules[primitive] = rule
+
+
+def broadcast_tangent(t, shape):
+    """lax broadcasts rank-0 operands and size-1 axes; so must their tangents."""
+    if type(t) is Zero:
+        return Zero(t.aval.update(shape=shape))
+    t_shape = get_aval(t).shape
+    if t_shape == shape:
+        return t
+    if not t_shape:
+        return lax.broadcast_in_dim(t, shape, ())
+    kept = [i for i, (a, b) in enumerate(zip(t_shape, shape)) if a == b]
+    squeezed = lax.reshape(t, [t_shape[i] for i in kept])
+    return lax.broadcast_in_dim(squeezed, shape, tuple(kept))
+
+
+def _const(x, value):
+    """``value`` as a weakly typed scalar of ``x``'s dtype."""
+    return lax._convert_element_type(value, get_aval(x).dtype, True)
+
+
+def _mul(t, factor):
+    return lax.mul(t, factor)
+
+
+# ---------------------------------------------------------------------------
+# The table of derivatives: elementwise operations
+
+deflinear(ew.neg_p)
+deflinear(ew.real_p)
+deflinear(ew.imag_p)
+deflinear(ew.conj_p)
+deflinear(ew.complex_p)
+defjvp(ew.add_p, lambda t, ans, x, y: t, lambda t, ans, x, y: t)
+defjvp(ew.add_any_p, lambda t, ans, x, y: t, lambda t, ans, x, y: t)
+defjvp(ew.sub_p, lambda t, ans, x, y: t, lambda t, ans, x, y: lax.neg(t))
+defjvp(ew.mul_p, lambda t, ans, x, y: lax.mul(t, y), lambda t, ans, x, y: lax.mul(x, t))
+defjvp(ew.div_p,
+       lambda t, ans, x, y: lax.div(t, y),
+       lambda t, ans, x, y: lax.mul(lax.mul(lax.neg(t), x), lax.integer_pow(y, -2)))
+for _p in (ew.sign_p, ew.floor_p, ew.ceil_p, ew.round_p, ew.is_finite_p, ew.stop_gradient_p,
+           ew.not_p, ew.and_p, ew.or_p, ew.xor_p, ew.eq_p, ew.ne_p, ew.lt_p, ew.le_p,
+           ew.gt_p, ew.ge_p, ew.nextafter_p, red.argmax_p, red.argmin_p, red.reduce_and_p,
+           red.reduce_or_p, sh.iota_p):
+    defzero(_p)
+
+defjvp(ew.exp_p, lambda t, ans, x: lax.mul(t, ans))
+defjvp(ew.exp2_p, lambda t, ans, x: lax.mul(t, lax.mul(ans, _const(x, np.log(2)))))
+defjvp(ew.log_p, lambda t, ans, x: lax.div(t, x))
+defjvp(ew.log1p_p, lambda t, ans, x: lax.div(t, lax.add(x, _const(x, 1))))
+defjvp(ew.expm1_p, lambda t, ans, x: lax.mul(t, lax.add(ans, _const(x, 1))))
+defjvp(ew.sin_p, lambda t, ans, x: lax.mul(t, lax.cos(x)))
+defjvp(ew.cos_p, lambda t, ans, x: lax.neg(lax.mul(t, lax.sin(x))))
+defjvp(ew.tan_p, lambda t, ans, x: lax.mul(t, lax.add(_const(x, 1), lax.mul(ans, ans))))
+defjvp(ew.asin_p, lambda t, ans, x: lax.mul(t, lax.rsqrt(lax.sub(_const(x, 1), lax.mul(x, x)))))
+defjvp(ew.acos_p, lambda t, ans, x: lax.mul(
+    t, lax.neg(lax.rsqrt(lax.sub(_const(x, 1), lax.mul(x, x))))))
+defjvp(ew.atan_p, lambda t, ans, x: lax.div(t, lax.add(_const(x, 1), lax.mul(x, x))))
+defjvp(ew.sinh_p, lambda t, ans, x: lax.mul(t, lax.cosh(x)))
+defjvp(ew.cosh_p, lambda t, ans, x: lax.mul(t, lax.sinh(x)))
+defjvp(ew.tanh_p, lambda t, ans, x: lax.mul(lax.add(t, lax.mul(t, ans)),
+                                            lax.sub(_const(x, 1), ans)))
+defjvp(ew.asinh_p, lambda t, ans, x: lax.mul(t, lax.rsqrt(lax.add(lax.mul(x, x),
+                                                                    _const(x, 1)))))
+defjvp(ew.acosh_p, lambda t, ans, x: lax.mul(t, lax.rsqrt(
+    lax.mul(lax.sub(x, _const(x, 1)), lax.add(x, _const(x, 1))))))
+defjvp(ew.atanh_p, lambda t, ans, x: lax.mul(lax.div(_const(x, 1), lax.add(_const(x, 1), x)),
+                                             lax.div(t, lax.sub(_const(x, 1), x))))
+defjvp(ew.logistic_p, lambda t, ans, x: lax.mul(t, lax.mul(ans, lax.sub(_const(x, 1), ans))))
+defjvp(ew.sqrt_p, lambda t, ans, x: lax.div(t, lax.mul(_const(x, 2), ans)))
+defjvp(ew.rsqrt_p, lambda t, ans, x: lax.mul(t, lax.mul(_const(x, -0.5), lax.div(ans, x))))
+defjvp(ew.cbrt_p, lambda t, ans, x: lax.mul(t, lax.mul(_const(x, 1 / 3),
+                                                       lax.integer_pow(ans, -2))))
+defjvp(ew.erf_p, lambda t, ans, x: lax.mul(t, lax.mul(_const(x, 2 / np.sqrt(np.pi)),
+                                                      lax.exp(lax.neg(lax.mul(x, x))))))
+defjvp(ew.erfc_p, lambda t, ans, x: lax.mul(t, lax.mul(_const(x, -2 / np.sqrt(np.pi)),
+                                                       lax.exp(lax.neg(lax.mul(x, x))))))
+defjvp(ew.erf_inv_p, lambda t, ans, x: lax.mul(t, lax.mul(_const(x, np.sqrt(np.pi) / 2),
+                                                          lax.exp(lax.mul(ans, ans)))))
+defjvp(ew.lgamma_p, lambda t, ans, x: lax.mul(t, lax.digamma(x)))
+
+
+def _abs_jvp(t, ans, x):
+    if dtypes.is_complex(get_aval(x).dtype):
+        # d|z| = Re(conj(z) dz) / |z|; at z = 0 we divide by 1 instead (JAX's choice).
+        safe = lax.select(lax.eq(ans, _const(ans, 0)), lax.full_like(ans, 1), ans)
+        ratio = lax.div(lax.conj(x), lax.complex(safe, lax.full_like(safe, 0)))
+        return lax.real(lax.mul(ratio, t))
+    return lax.select(lax.ge(x, _const(x, 0)), t, lax.neg(t))
+
+
+defjvp(ew.abs_p, _abs_jvp)
+
+
+def _integer_pow_jvp(t, ans, x, *, y):
+    if y == 0:
+        return Zero(tangent_aval(get_aval(x)))
+    factor = _const(x, y) if y == 1 else lax.mul(_const(x, y), lax.integer_pow(x, y - 1))
+    return lax.mul(t, factor)
+
+
+defjvp(ew.integer_pow_p, _integer_pow_jvp)
+
+
+def _pow_jvp_base(t, ans, x, y):
+    # y * x**(y - 1), taken to be 0 where y == 0 (so that 0**0 has slope 0).
+    slope = lax.mul(y, lax.pow(x, lax.sub(y, _const(y, 1))))
+    return lax.mul(t, lax.select(lax.eq(y, _const(y, 0)), lax.full_like(slope, 0), slope))
+
+
+def _pow_jvp_exponent(t, ans, x, y):
+    # log(x) * x**y, with log(0) replaced by log(1) so that 0**y has slope 0 in y.
+    safe_x = lax.select(lax.eq(x, _const(x, 0)), lax.full_like(x, 1), x)
+    return lax.mul(t, lax.mul(lax.log(safe_x), ans))
+
+
+defjvp(ew.pow_p, _pow_jvp_base, _pow_jvp_exponent)
+
+
+def _balanced_eq(x, z, y):
+    """1 where x alone attains z, 1/2 where x and y tie, 0 elsewhere."""
+    one, half, zero = _const(z, 1), _const(z, 0.5), _const(z, 0)
+    z_shape = get_aval(z).shape
+    x, y = broadcast_tangent(x, z_shape), broadcast_tangent(y, z_shape)
+    return lax.select(lax.eq(x, z), lax.select(lax.eq(y, z), lax.full_like(z, half),
+                                               lax.full_like(z, one)), lax.full_like(z, zero))
+
+
+defjvp(ew.max_p, lambda t, ans, x, y: lax.mul(broadcast_tangent(t, get_aval(ans).shape),
+                                              _balanced_eq(x, ans, y)),
+       lambda t, ans, x, y: lax.mul(broadcast_tangent(t, get_aval(ans).shape),
+                                    _balanced_eq(y, ans, x)))
+defjvp(ew.min_p, lambda t, ans, x, y: lax.mul(broadcast_tangent(t, get_aval(ans).shape),
+                                              _balanced_eq(x, ans, y)),
+       lambda t, ans, x, y: lax.mul(broadcast_tangent(t, get_aval(ans).shape),
+                                    _balanced_eq(y, ans, x)))
+defjvp(ew.atan2_p,
+       lambda t, ans, x, y: lax.mul(t, lax.div(y, lax.add(lax.mul(x, x), lax.mul(y, y)))),
+       lambda t, ans, x, y: lax.mul(t, lax.neg(lax.div(x, lax.add(lax.mul(x, x),
+                                                                   lax.mul(y, y))))))
+defjvp(ew.rem_p,
+       lambda t, ans, x, y: t,
+       lambda t, ans, x, y: lax.mul(lax.neg(t), lax.mul(lax.sign(lax.div(x, y)),
+                                                        lax.floor(lax.abs(lax.div(x, y))))))
+
+
+def _select_n_jvp(primals, tangents):
+    which, *cases = primals
+    ans = lax.select_n(which, *cases)
+    case_tangents = tangents[1:]
+    if all(type(t) is Zero for t in case_tangents):
+        return ans, Zero(tangent_aval(get_aval(ans)))
+    return ans, lax.select_n(which, *map(instantiate, case_tangents))
+
+
+jvp_rules[ew.select_n_p] = _select_n_jvp
+
+
+def _clamp_jvp(primals, tangents):
+    lo, x, hi = primals
+    ans = lax.clamp(lo, x, hi)
+    shape = get_aval(ans).shape
+    zero = lax.full_like(ans, 0)
+    lo_b, hi_b = broadcast_tangent(lo, shape), broadcast_tangent(hi, shape)
+    picks = (lax.bitwise_and(lax.gt(lo_b, x), lax.lt(lo_b, hi_b)),   # clamped at lo
+             lax.bitwise_and(lax.gt(x, lo_b), lax.lt(x, hi_b)),      # passes through
+             lax.lt(hi_b, x))                                        # clamped at hi
+    out = Zero(tangent_aval(get_aval(ans)))
+    for pick, t in zip(picks, tangents):
+        if type(t) is not Zero:
+            out = add_tangents(out, lax.select(pick, broadcast_tangent(t, shape), zero))
+    return ans, out
+
+
+jvp_rules[ew.clamp_p] = _clamp_jvp
+
+
+def _convert_element_type_jvp(primals, tangents, *, new_dtype, weak_type):
+    x, = primals
+    t, = tangents
+    ans = lax.convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=weak_type)
+    if not dtypes.is_inexact(new_dtype) or not dtypes.is_inexact(get_aval(x).dtype):
+        return ans, Zero(tangent_aval(get_aval(ans)))
+    return ans, lax.convert_element_type_p.bind(t, new_dtype=new_dtype, weak_type=weak_type)
+
+
+jvp_rules[ew.convert_element_type_p] = _convert_element_type_jvp
+
+# ---------------------------------------------------------------------------
+# Structural operations are linear in their array operands
+
+for _p in (sh.broadcast_in_dim_p, sh.reshape_p, sh.transpose_p, sh.squeeze_p, sh.rev_p,
+           sh.concatenate_p, sh.pad_p, sh.slice_p, red.reduce_sum_p, red.cumsum_p):
+    deflinear(_p)
+
+
+def _linear_in_first(n_linear):
+    """JVP of a primitive linear in its first ``n_linear`` operands, whose
+    remaining operands are integer indices."""
+    def rule(primals, tangents, **params):
+        prim = rule.primitive
+        ans = prim.bind(*primals, **params)
+        lin = tangents[:n_linear]
+        if all(type(t) is Zero for t in lin):
+            return ans, Zero(tangent_aval(get_aval(ans)))
+        return ans, prim.bind(*map(instantiate, lin), *primals[n_linear:], **params)
+    return rule
+
+
+for _p, _n in ((sh.dynamic_slice_p, 1), (sh.dynamic_update_slice_p, 2)):
+    jvp_rules[_p] = _linear_in_first(_n)
+    jvp_rules[_p].primitive = _p
+
+
+def _indexed_jvp(primitive, linear_positions):
+    """gather/scatter: linear in the array operands, not in the indices."""
+    def rule(primals, tangents, **params):
+        ans = primitive.bind(*primals, **params)
+        if all(type(tangents[i]) is Zero for i in linear_positions):
+            return ans, Zero(tangent_aval(get_aval(ans)))
+        args = [instantiate(tangents[i]) if i in linear_positions else p
+                for i, p in enumerate(primals)]
+        return ans, primitive.bind(*args, **params)
+    jvp_rules[primitive] = rule
+
+
+_indexed_jvp(sh.gather_p, (0,))
+_indexed_jvp(sh.scatter_add_p, (0, 2))
+_indexed_jvp(sh.scatter_p, (0, 2))
+
+# ---------------------------------------------------------------------------
+# Reductions
+
+
+def _dot_general_jvp(primals, tangents, **params):
+    lhs, rhs = primals
+    t_lhs, t_rhs = tangents
+    ans = lax.dot_general_p.bind(lhs, rhs, **params)
+    out = Zero(tangent_aval(get_aval(ans)))
+    if type(t_lhs) is not Zero:
+        out = add_tangents(out, lax.dot_general_p.bind(t_lhs, rhs, **params))
+    if type(t_rhs) is not Zero:
+        out = add_tangents(out, lax.dot_general_p.bind(lhs, t_rhs, **params))
+    return ans, out
+
+
+jvp_rules[red.dot_general_p] = _dot_general_jvp
+
+
+def _chooser_jvp_for(prim):
+    def rule(primals, tangents, *, axes):
+        x, = primals
+        t, = tangents
+        ans = prim.bind(x, axes=axes)
+        shape = get_aval(x).shape
+        kept = tuple(i for i in range(len(shape)) if i not in axes)
+        location = lax.convert_element_type(
+            lax.eq(x, lax.broadcast_in_dim(ans, shape, kept)), get_aval(t).dtype)
+        counts = lax.reduce_sum(location, axes)
+        return ans, lax.div(lax.reduce_sum(lax.mul(t, location), axes), counts)
+    jvp_rules[prim] = rule
+
+
+_chooser_jvp_for(red.reduce_max_p)
+_chooser_jvp_for(red.reduce_min_p)
+
+
+def _reduce_prod_jvp(primals, tangents, *, axes):
+    """d prod(x) = sum_i t_i * prod_{j != i} x_j, using exclusive cumulative
+    products from both ends (no division, so zeros in x are fine)."""
+    x, = primals
+    t, = tangents
+    ans = lax.reduce_prod(x, axes)
+    x_flat, t_flat = _axes_to_front(x, axes), _axes_to_front(t, axes)
+    before = _exclusive_cumprod(x_flat, reverse=False)
+    after = _exclusive_cumprod(x_flat, reverse=True)
+    return ans, lax.reduce_sum(lax.mul(t_flat, lax.mul(before, after)), (0,))
+
+
+def _axes_to_front(x, axes):
+    """Move ``axes`` to the front and merge them into one axis."""
+    shape = get_aval(x).shape
+    rest = [i for i in range(len(shape)) if i not in axes]
+    moved = lax.transpose(x, tuple(axes) + tuple(rest))
+    n = int(np.prod([shape[a] for a in axes], dtype=np.int64))
+    return lax.reshape(moved, (n,) + tuple(shape[i] for i in rest))
+
+
+def _exclusive_cumprod(x, reverse):
+    """Products of the elements strictly before (or after) each position on axis 0."""
+    shape = get_aval(x).shape
+    one = lax._convert_element_type(1, get_aval(x).dtype, False)
+    inclusive = lax.cumprod(x, 0, reverse)
+    if reverse:
+        return lax.pad(inclusive, one, [(-1, 1, 0)] + [(0, 0, 0)] * (len(shape) - 1))
+    return lax.pad(inclusive, one, [(1, -1, 0)] + [(0, 0, 0)] * (len(shape) - 1))
+
+
+jvp_rules[red.reduce_prod_p] = _reduce_prod_jvp
+
+
+def prefix_scan(combine, x, axis, reverse, identity):
+    """An inclusive scan along ``axis`` written with lax operations only
+    (Hillis-Steele: log2(n) rounds of combine-with-shifted). Differentiating it
+    gives the derivatives of cumprod, cummax and cummin."""
+    n = get_aval(x).shape[axis]
+    if reverse:
+        return lax.rev(prefix_scan(combine, lax.rev(x, (axis,)), axis, False, identity),
+                       (axis,))
+    ndim = get_aval(x).ndim
+    fill = lax._convert_element_type(identity, get_aval(x).dtype, False)
+    shift = 1
+    while shift < n:
+        config = [(0, 0, 0)] * ndim
+        config[axis] = (shift, -shift, 0)
+        x = combine(x, lax.pad(x, fill, config))
+        shift *= 2
+    return x
+
+
+def _scan_jvp(prim, combine, identity):
+    """cumprod/cummax/cummin: the primal from the primitive, the tangent by
+    differentiating ``prefix_scan``."""
+    def rule(primals, tangents, *, axis, reverse):
+        ident = identity(get_aval(primals[0]).dtype)
+        scan = lambda v: [prefix_scan(combine, v, axis, reverse, ident)]
+        _, (tangent_out,) = jvp_flat(scan, primals, tangents)
+        return prim.bind(*primals, axis=axis, reverse=reverse), tangent_out
+    jvp_rules[prim] = rule
+
+
+_scan_jvp(red.cumprod_p, lax.mul, lambda dt: 1)
+_scan_jvp(red.cummax_p, lax.max, lambda dt: -np.inf if dt.kind == "f" else np.iinfo(dt).min)
+_scan_jvp(red.cummin_p, lax.min, lambda dt: np.inf if dt.kind == "f" else np.iinfo(dt).max)

@@ -1,0 +1,341 @@
+"""Elementwise primitives: arithmetic, math functions, comparisons, selection.
+
+Each primitive is declared once here with its numpy implementation and its
+abstract-evaluation rule. Like JAX's ``lax``, these are strict: operands must
+have equal dtypes (``jnp`` does the promotion), and shapes must be equal up to
+rank-0 operands and size-1 axes.
+
+Derivatives, batching and lowering rules live with their transformations
+(``jvp.py``, ``vmap.py``, ``lowering.py``); this module only says what each
+operation computes.
+"""
+import numpy as np
+import scipy.special
+
+from .. import dtypes
+from ..core import Primitive, ShapedArray
+
+# Which dtype kinds each family accepts (numpy kind letters).
+FLOAT, COMPLEX, INT, UINT, BOOL = "f", "c", "i", "u", "b"
+INEXACT = FLOAT + COMPLEX
+NUMBER = INEXACT + INT + UINT
+ANY = NUMBER + BOOL
+INTEGRAL = INT + UINT + BOOL
+
+_KIND_NAMES = {FLOAT: "floating", COMPLEX: "complexfloating", INT: "signedinteger",
+               UINT: "unsignedinteger", BOOL: "bool"}
+
+unary_ops, binary_ops = {}, {}   # name -> Primitive, for the generic rules elsewhere
+
+
+def _check_kind(name, aval, kinds):
+    if aval.dtype.kind not in kinds:
+        accepted = ", ".join(_KIND_NAMES[k] for k in kinds)
+        raise TypeError(f"{name} does not accept dtype {aval.dtype.name}. "
+                        f"Accepted dtypes are subtypes of {accepted}.")
+
+
+def _errstate(fn):
+    """Run a numpy function with warnings silenced: XLA does not warn either."""
+    def impl(*args, **params):
+        with np.errstate(all="ignore"):
+            return fn(*args, **params)
+    impl.__name__ = getattr(fn, "__name__", "impl")
+    return impl
+
+
+# ---------------------------------------------------------------------------
+# Unary operations
+
+
+def _unary(name, impl, kinds, result_dtype=None):
+    """Declare ``name(x)``: same shape; dtype unchanged unless ``result_dtype``
+    (a function of the input dtype) says otherwise."""
+    prim = Primitive(name)
+    prim.def_impl(_errstate(impl))
+
+    @prim.def_abstract_eval
+    def abstract_eval(x, **params):
+        _check_kind(name, x, kinds)
+        if result_dtype is None:
+            return x
+        return ShapedArray(x.shape, result_dtype(x.dtype), x.weak_type)
+
+    unary_ops[name] = prim
+    return prim
+
+
+def _via_float64(fn):
+    """Evaluate in double precision and round back. For these functions numpy's
+    single-precision kernels are off by an ulp more often than XLA's, so the
+    rounded double result agrees with JAX more often (measured in
+    tests/test_numerics.py); float32 callers still get float32 back."""
+    wider = {np.dtype(np.float32): np.float64, np.dtype(np.float16): np.float64,
+             np.dtype(np.complex64): np.complex128}
+
+    def impl(x):
+        wide = wider.get(x.dtype)
+        return fn(x) if wide is None else fn(x.astype(wide)).astype(x.dtype)
+    impl.__name__ = fn.__name__
+    return impl
+
+
+def _real_dtype(dt):
+    return np.finfo(dt).dtype if dt.kind == "c" else dt
+
+
+neg_p = _unary("neg", np.negative, NUMBER)
+sign_p = _unary("sign", np.sign, NUMBER)
+floor_p = _unary("floor", np.floor, FLOAT)
+ceil_p = _unary("ceil", np.ceil, FLOAT)
+is_finite_p = _unary("is_finite", np.isfinite, FLOAT, lambda dt: dtypes.bool_)
+exp_p = _unary("exp", _via_float64(np.exp), INEXACT)
+exp2_p = _unary("exp2", np.exp2, INEXACT)
+log_p = _unary("log", _via_float64(np.log), INEXACT)
+log1p_p = _unary("log1p", np.log1p, INEXACT)
+expm1_p = _unary("expm1", np.expm1, INEXACT)
+sin_p = _unary("sin", _via_float64(np.sin), INEXACT)
+cos_p = _unary("cos", _via_float64(np.cos), INEXACT)
+tan_p = _unary("tan", np.tan, INEXACT)
+asin_p = _unary("asin", np.arcsin, INEXACT)
+acos_p = _unary("acos", np.arccos, INEXACT)
+atan_p = _unary("atan", np.arctan, INEXACT)
+sinh_p = _unary("sinh", np.sinh, INEXACT)
+cosh_p = _unary("cosh", _via_float64(np.cosh), INEXACT)
+tanh_p = _unary("tanh", np.tanh, INEXACT)
+asinh_p = _unary("asinh", np.arcsinh, INEXACT)
+acosh_p = _unary("acosh", np.arccosh, INEXACT)
+atanh_p = _unary("atanh", np.arctanh, INEXACT)
+logistic_p = _unary("logistic", scipy.special.expit, INEXACT)
+sqrt_p = _unary("sqrt", np.sqrt, INEXACT)
+rsqrt_p = _unary("rsqrt", _via_float64(lambda x: 1 / np.sqrt(x)), INEXACT)
+cbrt_p = _unary("cbrt", np.cbrt, FLOAT)
+erf_p = _unary("erf", scipy.special.erf, FLOAT)
+erfc_p = _unary("erfc", scipy.special.erfc, FLOAT)
+erf_inv_p = _unary("erf_inv", scipy.special.erfinv, FLOAT)
+lgamma_p = _unary("lgamma", scipy.special.gammaln, FLOAT)
+digamma_p = _unary("digamma", scipy.special.digamma, FLOAT)
+not_p = _unary("not", np.invert, INTEGRAL)
+abs_p = _unary("abs", np.abs, NUMBER, _real_dtype)
+real_p = _unary("real", np.real, COMPLEX, _real_dtype)
+imag_p = _unary("imag", np.imag, COMPLEX, _real_dtype)
+stop_gradient_p = _unary("stop_gradient", lambda x: x, ANY)
+
+
+def _round_impl(x, rounding_method):
+    if rounding_method == 1:            # half to even: numpy's rule
+        return np.round(x)
+    whole = np.trunc(x)                 # half away from zero; x - trunc(x) is exact
+    return whole + np.where(np.abs(x - whole) >= 0.5, np.sign(x), 0).astype(x.dtype)
+
+
+round_p = _unary("round", _round_impl, FLOAT)
+
+
+def _integer_pow_impl(x, y):
+    """x ** y by repeated squaring, exactly the multiplications XLA performs."""
+    if y == 0:
+        return np.ones_like(x)
+    base, n, acc = x, abs(y), None
+    while n:
+        if n & 1:
+            acc = base if acc is None else acc * base
+        n >>= 1
+        if n:
+            base = base * base
+    return np.reciprocal(acc) if y < 0 else acc
+
+
+integer_pow_p = _unary("integer_pow", _integer_pow_impl, NUMBER)
+
+
+def _conj_impl(x, input_dtype):
+    return np.conj(x).astype(_complex_dtype(x.dtype))
+
+
+def _complex_dtype(dt):
+    if dt.kind == "c":
+        return dt
+    return dtypes.complex128 if dt == dtypes.float64 else dtypes.complex64
+
+
+conj_p = _unary("conj", _conj_impl, INEXACT, _complex_dtype)
+
+# ---------------------------------------------------------------------------
+# Binary operations
+
+
+def broadcast_shapes_lax(name, *shapes):
+    """The shape of a lax n-ary operation: rank-0 operands broadcast, otherwise
+    equal ranks with each axis equal or 1 (JAX's rule)."""
+    ranked = [s for s in shapes if len(s)]
+    if not ranked:
+        return ()
+    if len({len(s) for s in ranked}) != 1:
+        raise TypeError(f"{name}: arrays must have the same number of dimensions, got "
+                        f"{{{', '.join(str(len(s)) for s in ranked)}}}")
+    out = []
+    for sizes in zip(*ranked):
+        big = {d for d in sizes if d != 1}
+        if len(big) > 1:
+            raise TypeError(f"{name} got incompatible shapes for broadcasting: "
+                            f"{', '.join(map(str, shapes))}.")
+        out.append(big.pop() if big else 1)
+    return tuple(out)
+
+
+def _check_same_dtypes(name, avals):
+    if len({a.dtype for a in avals}) > 1:
+        got = ", ".join(a.dtype.name for a in avals)
+        raise TypeError(f"lax.{name} requires arguments to have the same dtypes, got {got}. "
+                        f"(Tip: jnp.{_JNP_NAMES.get(name, name)} is a similar function that does "
+                        "automatic type promotion on inputs).")
+
+
+_JNP_NAMES = {"mul": "multiply", "sub": "subtract", "div": "divide", "max": "maximum",
+              "min": "minimum", "pow": "power", "rem": "remainder", "and": "bitwise_and",
+              "or": "bitwise_or", "xor": "bitwise_xor", "atan2": "arctan2", "eq": "equal",
+              "ne": "not_equal", "lt": "less", "le": "less_equal", "gt": "greater",
+              "ge": "greater_equal"}
+
+
+def _binary(name, impl, kinds, result_dtype=None):
+    """Declare ``name(x, y)`` with JAX's dtype and broadcasting checks."""
+    prim = Primitive(name)
+    prim.def_impl(_errstate(impl))
+
+    @prim.def_abstract_eval
+    def abstract_eval(x, y):
+        _check_kind(name, x, kinds)
+        _check_kind(name, y, kinds)
+        _check_same_dtypes(name, (x, y))
+        shape = x.shape if x.shape == y.shape else broadcast_shapes_lax(name, x.shape, y.shape)
+        if result_dtype is None:
+            return ShapedArray(shape, x.dtype, x.weak_type and y.weak_type)
+        return ShapedArray(shape, result_dtype(x.dtype), False)
+
+    binary_ops[name] = prim
+    return prim
+
+
+def _int_div(x, y):
+    """Integer division rounding toward zero (C, XLA), not toward -inf (numpy)."""
+    if x.dtype.kind in "iu":
+        q = np.floor_divide(x, y)
+        fix = (np.remainder(x, y) != 0) & ((x < 0) != (y < 0))
+        return np.where(fix, q + 1, q).astype(q.dtype)
+    return np.true_divide(x, y)
+
+
+def _bool_result(dt):
+    return dtypes.bool_
+
+
+add_p = _binary("add", np.add, NUMBER)
+sub_p = _binary("sub", np.subtract, NUMBER)
+mul_p = _binary("mul", np.multiply, NUMBER)
+div_p = _binary("div", _int_div, NUMBER)
+rem_p = _binary("rem", np.fmod, NUMBER)            # sign of the dividend, like C's fmod
+pow_p = _binary("pow", np.power, INEXACT)
+max_p = _binary("max", np.maximum, ANY)
+min_p = _binary("min", np.minimum, ANY)
+atan2_p = _binary("atan2", np.arctan2, FLOAT)
+nextafter_p = _binary("nextafter", np.nextafter, FLOAT)
+and_p = _binary("and", np.bitwise_and, INTEGRAL)
+or_p = _binary("or", np.bitwise_or, INTEGRAL)
+xor_p = _binary("xor", np.bitwise_xor, INTEGRAL)
+eq_p = _binary("eq", np.equal, ANY, _bool_result)
+ne_p = _binary("ne", np.not_equal, ANY, _bool_result)
+lt_p = _binary("lt", np.less, NUMBER + BOOL, _bool_result)
+le_p = _binary("le", np.less_equal, NUMBER + BOOL, _bool_result)
+gt_p = _binary("gt", np.greater, NUMBER + BOOL, _bool_result)
+ge_p = _binary("ge", np.greater_equal, NUMBER + BOOL, _bool_result)
+complex_p = _binary("complex", lambda x, y: x + 1j * y, FLOAT,
+                    lambda dt: _complex_dtype(dt))
+
+# The sum of two tangents or cotangents. It is ``add`` under another name so
+# that jaxprs show where autodiff accumulates (fan-out in the primal program).
+add_any_p = _binary("add_any", np.add, NUMBER)
+
+
+def _complex_impl(x, y):
+    out = np.empty(np.broadcast_shapes(x.shape, y.shape), _complex_dtype(x.dtype))
+    out.real, out.imag = x, y
+    return out
+
+
+complex_p.def_impl(_complex_impl)   # exact even for inf/nan parts
+
+# ---------------------------------------------------------------------------
+# Selection and conversion
+
+select_n_p = Primitive("select_n")
+
+
+@select_n_p.def_impl
+def _select_n_impl(which, *cases):
+    if len(cases) == 1:
+        return np.broadcast_to(cases[0], np.broadcast_shapes(which.shape, cases[0].shape))
+    if which.dtype == np.bool_:
+        return np.where(which, cases[1], cases[0])
+    return np.choose(which.astype(np.intp), np.broadcast_arrays(*cases))
+
+
+@select_n_p.def_abstract_eval
+def _select_n_abstract_eval(which, *cases):
+    if not cases:
+        raise TypeError("select_n must have at least one case")
+    if which.dtype != np.bool_ and which.dtype.kind not in "iu":
+        raise TypeError(f"select_n `which` must be boolean or integer type, got {which.dtype}.")
+    if which.dtype == np.bool_ and len(cases) > 2:
+        raise TypeError("select_n with a boolean `which` cannot have more than 2 cases.")
+    if len({c.shape for c in cases}) != 1:
+        raise TypeError(f"select_n cases must have the same shapes, got "
+                        f"{[c.shape for c in cases]}.")
+    _check_same_dtypes("select_n", cases)
+    if which.shape and which.shape != cases[0].shape:
+        raise TypeError(f"select_n `which` must be scalar or have the same shape as cases, "
+                        f"got `which` shape {which.shape} but case shape {cases[0].shape}.")
+    return ShapedArray(cases[0].shape, cases[0].dtype, all(c.weak_type for c in cases))
+
+
+clamp_p = Primitive("clamp")
+clamp_p.def_impl(lambda lo, x, hi: np.minimum(np.maximum(x, lo), hi))
+
+
+@clamp_p.def_abstract_eval
+def _clamp_abstract_eval(lo, x, hi):
+    _check_same_dtypes("clamp", (lo, x, hi))
+    for bound, which in ((lo, "min"), (hi, "max")):
+        if bound.shape and bound.shape != x.shape:
+            raise TypeError(f"clamp requires {which} to be a scalar or have the operand's "
+                            f"shape {x.shape}, got {bound.shape}.")
+    return x
+
+
+convert_element_type_p = Primitive("convert_element_type")
+
+
+@convert_element_type_p.def_impl
+def _convert_element_type_impl(x, new_dtype, weak_type):
+    new_dtype = np.dtype(new_dtype)
+    with np.errstate(all="ignore"):
+        if x.dtype.kind == "c" and new_dtype.kind != "c":
+            x = np.real(x)               # complex -> real keeps the real part
+        if new_dtype.kind in "iu" and x.dtype.kind == "f":
+            return _saturating_float_to_int(x, new_dtype)
+        return x.astype(new_dtype)
+
+
+def _saturating_float_to_int(x, new_dtype):
+    """XLA's float -> int conversion: truncate, saturate at the type's limits,
+    and send nan to 0 (numpy's cast would wrap around instead)."""
+    info = np.iinfo(new_dtype)
+    out = np.where(np.isnan(x), 0, x).astype(new_dtype)
+    out = np.where(x >= info.max, info.max, out)
+    return np.where(x <= info.min, info.min, out).astype(new_dtype)
+
+
+@convert_element_type_p.def_abstract_eval
+def _convert_element_type_abstract_eval(x, new_dtype, weak_type):
+    return ShapedArray(x.shape, new_dtype, weak_type)

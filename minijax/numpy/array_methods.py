@@ -1,0 +1,106 @@
+"""Operators and methods of arrays and tracers: ``x + y``, ``x.T``, ``x.sum()``.
+
+``Array`` and every ``Tracer`` share the base class ``core.ArrayMethods``; this
+module fills it in. Each operator is a call to a ``minijax.numpy`` function,
+so ``x * y`` on a tracer ends in ``mul_p.bind``: operator overloading is the
+whole trick that lets transformations see ordinary-looking Python code.
+"""
+import numpy as np
+
+from .. import core, dtypes, lax
+from ..core import ArrayMethods, is_valid_value
+
+
+def _defer_to_unrecognized(binary_op):
+    """Return NotImplemented for operands that are not arrays or scalars, so
+    Python can try the other operand's method (and then raise its TypeError)."""
+    def op(self, other):
+        if not is_valid_value(other):
+            return NotImplemented
+        return binary_op(self, other)
+    op.__name__ = binary_op.__name__
+    return op
+
+
+def _swap(fn):
+    return lambda self, other: fn(other, self)
+
+
+def _getitem(self, idx):
+    from .indexing import getitem
+    return getitem(self, idx)
+
+
+def _at(self):
+    from .indexing import _IndexUpdateHelper
+    return _IndexUpdateHelper(self)
+
+
+def _astype(self, dtype, copy=False):
+    return lax.convert_element_type(self, dtype)
+
+
+def _reshape(self, *shape, order="C"):
+    import minijax.numpy as jnp
+    if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
+        shape = shape[0]
+    return jnp.reshape(self, shape, order)
+
+
+def _transpose(self, *axes):
+    import minijax.numpy as jnp
+    if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
+        axes = axes[0]
+    return jnp.transpose(self, axes or None)
+
+
+def _method(name):
+    """A method that forwards to the ``jnp`` function of the same name."""
+    def method(self, *args, **kwargs):
+        import minijax.numpy as jnp
+        return getattr(jnp, name)(self, *args, **kwargs)
+    method.__name__ = name
+    return method
+
+
+def _divmod(self, other):
+    import minijax.numpy as jnp
+    return jnp.divmod(self, other)
+
+
+def install():
+    """Attach operators, properties and methods to ``core.ArrayMethods``."""
+    import minijax.numpy as jnp
+    binary = {
+        "add": jnp.add, "sub": jnp.subtract, "mul": jnp.multiply, "truediv": jnp.true_divide,
+        "floordiv": jnp.floor_divide, "mod": jnp.remainder, "pow": jnp.power,
+        "matmul": jnp.matmul, "and": jnp.bitwise_and, "or": jnp.bitwise_or,
+        "xor": jnp.bitwise_xor, "divmod": jnp.divmod,
+    }
+    for name, fn in binary.items():
+        setattr(ArrayMethods, f"__{name}__", _defer_to_unrecognized(fn))
+        setattr(ArrayMethods, f"__r{name}__", _defer_to_unrecognized(_swap(fn)))
+    comparisons = {"eq": jnp.equal, "ne": jnp.not_equal, "lt": jnp.less, "le": jnp.less_equal,
+                   "gt": jnp.greater, "ge": jnp.greater_equal}
+    for name, fn in comparisons.items():
+        setattr(ArrayMethods, f"__{name}__", _defer_to_unrecognized(fn))
+    unary = {"neg": jnp.negative, "pos": jnp.positive, "abs": jnp.abs, "invert": jnp.invert}
+    for name, fn in unary.items():
+        setattr(ArrayMethods, f"__{name}__", fn)
+    ArrayMethods.__getitem__ = _getitem
+    ArrayMethods.__round__ = lambda self, ndigits=None: jnp.round(self, ndigits or 0)
+    ArrayMethods.T = property(lambda self: jnp.transpose(self))
+    ArrayMethods.mT = property(jnp.matrix_transpose)
+    ArrayMethods.real = property(jnp.real)
+    ArrayMethods.imag = property(jnp.imag)
+    ArrayMethods.at = property(_at)
+    ArrayMethods.astype = _astype
+    ArrayMethods.reshape = _reshape
+    ArrayMethods.transpose = _transpose
+    for name in ("sum", "mean", "max", "min", "prod", "argmax", "argmin", "all", "any", "std",
+                 "var", "cumsum", "cumprod", "ravel", "squeeze", "swapaxes", "dot", "conj",
+                 "conjugate", "clip", "round", "diagonal", "trace", "take", "flatten",
+                 "repeat", "nonzero", "sort", "argsort"):
+        target = "ravel" if name == "flatten" else name
+        if hasattr(jnp, target):
+            setattr(ArrayMethods, name, _method(target))

@@ -1,0 +1,321 @@
+"""numpy-style indexing, ``x[idx]``, and functional updates, ``x.at[idx].set(y)``.
+
+An index is reduced to the cheapest primitive that expresses it:
+
+* only static ints and slices: ``rev`` (negative steps), one ``slice``, one
+  ``squeeze`` (what JAX emits too);
+* scalar indices known only at run time (``x[i]`` under ``jit``):
+  ``dynamic_slice`` + ``squeeze``;
+* integer arrays (numpy's "advanced indexing"): one ``gather``.
+
+Updates reuse the same machinery: index an array of positions
+``0 .. x.size-1`` shaped like ``x``, which yields the flat position of every
+selected element, then scatter into the flattened ``x``. numpy's intricate
+placement rules for advanced indices are therefore implemented exactly once.
+"""
+import operator
+
+import numpy as np
+
+from .. import dtypes, lax
+from ..core import Tracer, get_aval
+from ..eager import Array
+from ..errors import ConcretizationTypeError
+
+
+class NonConcreteBooleanIndexError(IndexError):
+    """A traced boolean mask: its result shape would depend on the values."""
+
+
+def getitem(x, idx, mode=None):
+    """``x[idx]`` with numpy's semantics (out-of-bounds array indices clamp, as in JAX)."""
+    import minijax.numpy as jnp
+    x = jnp.asarray(x)
+    entries = _expand(x, idx if isinstance(idx, tuple) else (idx,))
+    x, entries = _insert_new_axes(x, entries)
+    if mode is None and all(isinstance(e, (int, slice)) for e in entries):
+        return _static_index(x, entries)
+    x, entries = _apply_slices(x, entries)
+    if mode is None and all(_is_scalar_index(e) for e in entries if not isinstance(e, slice)):
+        return _dynamic_scalar_index(x, entries)
+    return _gather_index(x, entries, mode)
+
+
+# ---------------------------------------------------------------------------
+# Normalizing the index
+
+
+def _as_index_entry(e):
+    """Lists and numpy arrays become arrays; ints stay Python ints."""
+    if e is None or e is Ellipsis or isinstance(e, slice):
+        if isinstance(e, slice):
+            for part in (e.start, e.stop, e.step):
+                if part is not None and not isinstance(part, (int, np.integer)):
+                    if isinstance(part, Tracer) or hasattr(part, "aval"):
+                        raise IndexError(
+                            "Array slice indices must have static start/stop/step to be used "
+                            "with minijax indexing; use lax.dynamic_slice for traced bounds.")
+                    operator.index(part)
+        return e
+    if isinstance(e, bool) or isinstance(e, np.bool_):
+        raise TypeError("Using a Python bool as an index is not supported; use an array "
+                        "of booleans as a mask instead.")
+    if isinstance(e, (int, np.integer)):
+        return int(e)
+    if isinstance(e, (list, tuple)) or isinstance(e, np.ndarray):
+        e = np.asarray(e)
+        if e.dtype == object:
+            raise TypeError(f"Invalid index {e!r}")
+        if e.size == 0:
+            e = e.astype(np.int32)
+        return e
+    if isinstance(e, (Tracer, Array)):
+        return e
+    raise TypeError(f"Indexer must be an int, slice, None, Ellipsis or array of ints or "
+                    f"booleans, got {e!r} of type {type(e).__name__}")
+
+
+def _expand(x, idx):
+    """Expand ``...`` and boolean masks; pad with full slices to the rank."""
+    entries = []
+    for e in map(_as_index_entry, idx):
+        if _is_bool_array(e):
+            entries.extend(_bool_mask_to_ints(e))
+        else:
+            entries.append(e)
+    n_ellipsis = sum(e is Ellipsis for e in entries)
+    if n_ellipsis > 1:
+        raise IndexError("an index can only have a single ellipsis ('...')")
+    consumed = sum(1 for e in entries if e is not None and e is not Ellipsis)
+    if consumed > x.ndim:
+        raise IndexError(f"Too many indices: {x.ndim}-dimensional array indexed with "
+                         f"{consumed} regular indices.")
+    fill = [slice(None)] * (x.ndim - consumed)
+    if n_ellipsis:
+        i = entries.index(Ellipsis)
+        entries = entries[:i] + fill + entries[i + 1:]
+    else:
+        entries = entries + fill
+    return entries
+
+
+def _is_bool_array(e):
+    return not isinstance(e, (int, slice)) and e is not None and e is not Ellipsis and \
+        get_aval(e).dtype == np.bool_
+
+
+def _bool_mask_to_ints(mask):
+    if isinstance(mask, Tracer):
+        concrete = mask.to_concrete_value()
+        if concrete is None:
+            raise NonConcreteBooleanIndexError(
+                f"Array boolean indices must be concrete; got {mask.aval.str_short()}. The "
+                "result's shape would depend on the mask's values, which are unknown while "
+                "tracing. Use jnp.where(mask, x, fill) to keep the shape static instead.")
+        mask = concrete
+    return [np.asarray(i, np.int32) for i in np.nonzero(np.asarray(mask))]
+
+
+def _insert_new_axes(x, entries):
+    """Turn every ``None`` into a size-1 axis of ``x`` indexed by a full slice."""
+    if not any(e is None for e in entries):
+        return x, entries
+    shape, dims, src = [], [], 0
+    for e in entries:
+        if e is None:
+            shape.append(1)
+        else:
+            dims.append(len(shape))
+            shape.append(x.shape[src])
+            src += 1
+    x = lax.broadcast_in_dim(x, tuple(shape), tuple(dims))
+    return x, [slice(None) if e is None else e for e in entries]
+
+
+def _is_scalar_index(e):
+    return isinstance(e, int) or get_aval(e).shape == ()
+
+
+# ---------------------------------------------------------------------------
+# Static ints and slices: rev + slice + squeeze
+
+
+def _slice_bounds(s, n):
+    """(start, limit, stride, reversed) of a Python slice over size ``n``,
+    expressed on the (possibly reversed) axis with a positive stride."""
+    start, stop, step = s.indices(n)
+    count = len(range(start, stop, step))
+    if step < 0:
+        start, step = n - 1 - start, -step
+    if count == 0:
+        return 0, 0, 1, s.step is not None and s.step < 0
+    return start, start + (count - 1) * step + 1, step, (s.step or 1) < 0
+
+
+def _static_index(x, entries):
+    starts, limits, strides, rev_dims, squeeze_dims = [], [], [], [], []
+    for dim, (e, n) in enumerate(zip(entries, x.shape)):
+        if isinstance(e, int):
+            i = e + n if e < 0 else e
+            if not 0 <= i < n:
+                raise IndexError(f"index {e} is out of bounds for axis {dim} with size {n}")
+            starts.append(i), limits.append(i + 1), strides.append(1)
+            squeeze_dims.append(dim)
+        else:
+            start, limit, stride, rev = _slice_bounds(e, n)
+            starts.append(start), limits.append(limit), strides.append(stride)
+            if rev:
+                rev_dims.append(dim)
+    if rev_dims:
+        x = lax.rev(x, rev_dims)
+    if tuple(starts) != (0,) * x.ndim or tuple(limits) != x.shape or set(strides) - {1}:
+        x = lax.slice(x, starts, limits, None if set(strides) <= {1} else strides)
+    return lax.squeeze(x, squeeze_dims) if squeeze_dims else x
+
+
+def _apply_slices(x, entries):
+    """Apply the slice entries now; leave the others for a dynamic path."""
+    if all(isinstance(e, slice) and e == slice(None) or not isinstance(e, slice)
+           for e in entries):
+        return x, entries
+    static = [e if isinstance(e, slice) else slice(None) for e in entries]
+    x = _static_index(x, static)
+    return x, [slice(None) if isinstance(e, slice) else e for e in entries]
+
+
+# ---------------------------------------------------------------------------
+# Scalar indices known at run time: dynamic_slice + squeeze
+
+
+def _normalize_index(i, n):
+    """A negative index counts from the end: ``i + n`` where ``i < 0``."""
+    if isinstance(i, int):
+        return i + n if i < 0 else i
+    if isinstance(i, np.ndarray):
+        return np.where(i < 0, i + n, i).astype(np.int32)
+    i = _as_int_index(i)
+    if i.dtype.kind == "u":
+        return i
+    zero = lax._convert_element_type(0, i.dtype, False)
+    return lax.select(lax.lt(i, zero), lax.add(i, lax._convert_element_type(n, i.dtype, False)),
+                      i)
+
+
+def _as_int_index(i):
+    aval = get_aval(i)
+    if aval.dtype.kind not in "iu":
+        raise IndexError(f"Indexer must have integer or boolean type, got indexer with type "
+                         f"{aval.dtype.name}")
+    return lax._convert_element_type(i, aval.dtype, False) if aval.weak_type else i
+
+
+def _dynamic_scalar_index(x, entries):
+    starts, sizes, squeeze_dims = [], [], []
+    for dim, (e, n) in enumerate(zip(entries, x.shape)):
+        if isinstance(e, slice):
+            starts.append(0)
+            sizes.append(n)
+        else:
+            starts.append(_normalize_index(e, n))
+            sizes.append(1)
+            squeeze_dims.append(dim)
+    return lax.squeeze(lax.dynamic_slice(x, starts, sizes), squeeze_dims)
+
+
+# ---------------------------------------------------------------------------
+# Integer arrays: one gather
+
+
+def _gather_index(x, entries, mode):
+    import minijax.numpy as jnp
+    adv_dims = [d for d, e in enumerate(entries) if not isinstance(e, slice)]
+    idx = []
+    for d in adv_dims:
+        e = entries[d]
+        if isinstance(e, np.ndarray) and e.dtype.kind not in "iu":
+            raise IndexError(f"Indexer must have integer or boolean type, got indexer with "
+                             f"type {e.dtype.name}")
+        e = np.asarray(e, np.int32) if isinstance(e, int) else e
+        idx.append(_normalize_index(e, x.shape[d]))
+    batch = jnp.broadcast_shapes(*(np.shape(i) if isinstance(i, np.ndarray) else
+                                   get_aval(i).shape for i in idx))
+    idx = [jnp.broadcast_to(jnp.asarray(i), batch) for i in idx]
+    index_dtype = dtypes.result_type(*idx) if len(idx) > 1 else idx[0].dtype
+    indices = jnp.stack([lax._convert_element_type(i, index_dtype, False) for i in idx], -1)
+    rest = [d for d in range(x.ndim) if d not in adv_dims]
+    contiguous = adv_dims == list(range(adv_dims[0], adv_dims[-1] + 1))
+    if contiguous:   # the advanced axes stay where they were
+        p = adv_dims[0]
+        offset_dims = tuple(range(p)) + tuple(range(p + len(batch), len(batch) + len(rest)))
+    else:            # numpy moves them to the front
+        offset_dims = tuple(range(len(batch), len(batch) + len(rest)))
+    dn = lax.GatherDimensionNumbers(offset_dims=offset_dims,
+                                    collapsed_slice_dims=tuple(adv_dims),
+                                    start_index_map=tuple(adv_dims))
+    slice_sizes = [1 if d in adv_dims else x.shape[d] for d in range(x.ndim)]
+    fill = -1 if mode == "fill" and x.dtype.kind in "iu" else None
+    return lax.gather(x, indices, dn, slice_sizes,
+                      mode=mode or lax.GatherScatterMode.PROMISE_IN_BOUNDS, fill_value=fill)
+
+
+# ---------------------------------------------------------------------------
+# Functional updates: x.at[idx].set(y), .add(y), .get()
+
+
+class _IndexUpdateHelper:
+    """``x.at``: indexing it gives an object whose methods return updated copies."""
+    __slots__ = ("array",)
+
+    def __init__(self, array):
+        self.array = array
+
+    def __getitem__(self, index):
+        return _IndexUpdateRef(self.array, index)
+
+    def __repr__(self):
+        return f"_IndexUpdateHelper({self.array!r})"
+
+
+class _IndexUpdateRef:
+    """``x.at[idx]``. Out-of-bounds updates are dropped, as in JAX."""
+    __slots__ = ("array", "index")
+
+    def __init__(self, array, index):
+        self.array, self.index = array, index
+
+    def get(self, *, mode=None, fill_value=None):
+        return getitem(self.array, self.index)
+
+    def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        return _scatter_update(self.array, self.index, values, lax.scatter)
+
+    def add(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        return _scatter_update(self.array, self.index, values, lax.scatter_add)
+
+    def subtract(self, values, **kwargs):
+        return self.add(-values if hasattr(values, "aval") else -np.asarray(values), **kwargs)
+
+    def _unsupported(self, *args, **kwargs):
+        raise NotImplementedError(
+            "minijax implements x.at[...].set/add/subtract/get; multiply, divide, power, min, "
+            "max and apply need scatter combiners minijax does not have.")
+
+    multiply = mul = divide = power = min = max = apply = _unsupported
+
+
+def _scatter_update(x, index, values, scatter_fn):
+    import minijax.numpy as jnp
+    x = jnp.asarray(x)
+    positions = lax.reshape(lax.iota(dtypes.int32, x.size), x.shape)
+    positions = getitem(positions, index, mode="fill")   # -1 marks out-of-bounds
+    values = jnp.asarray(values)
+    if dtypes.is_complex(values.dtype) and not dtypes.is_complex(x.dtype):
+        raise TypeError(f"cannot update a {x.dtype.name} array with complex values")
+    values = lax._convert_element_type(values, x.dtype, x.weak_type)
+    values = jnp.broadcast_to(values, positions.shape)
+    dn = lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,),
+                                     scatter_dims_to_operand_dims=(0,))
+    flat = scatter_fn(lax.reshape(x, (x.size,)), lax.reshape(positions, (positions.size, 1)),
+                      lax.reshape(values, (values.size,)), dn,
+                      mode=lax.GatherScatterMode.FILL_OR_DROP)
+    return lax.reshape(flat, x.shape)

@@ -1,0 +1,277 @@
+"""Pytrees: nested containers of arrays, flattened to a list of leaves.
+
+Every transformation in minijax works on flat lists of arrays. Users, however,
+pass tuples of dicts of lists. A *pytree* is any such nesting of registered
+container types; everything else is a *leaf*. ``tree_flatten`` turns a pytree
+into its leaves plus a ``PyTreeDef`` (the shape of the nesting), and
+``tree_unflatten`` rebuilds it: the pair is how ``grad`` can differentiate with
+respect to a dict of parameters and hand back a dict of gradients.
+
+Registered out of the box: tuple, list, dict (children in sorted-key order),
+namedtuple (any tuple subclass with ``_fields``), ``None`` (a node with no
+children), and whatever users register with ``register_pytree_node``.
+"""
+import functools
+from collections import namedtuple
+
+__all__ = ["PyTreeDef", "register_pytree_node", "register_pytree_node_class",
+           "tree_flatten", "tree_unflatten", "tree_leaves", "tree_structure",
+           "tree_map", "tree_all", "tree_reduce", "tree_transpose", "treedef_is_leaf",
+           "all_leaves", "Partial", "tree_flatten_with_path", "keystr"]
+
+_NodeType = namedtuple("_NodeType", ["name", "flatten", "unflatten"])
+_registry = {}
+
+
+def register_pytree_node(nodetype, flatten_func, unflatten_func):
+    """Make ``nodetype`` a pytree node.
+
+    ``flatten_func(x)`` returns ``(children, aux_data)``; ``unflatten_func(aux_data,
+    children)`` rebuilds the node. ``aux_data`` must be hashable: it is part of
+    the tree's structure (it goes into jit's cache key).
+    """
+    if nodetype in _registry:
+        raise ValueError(f"Duplicate custom PyTreeDef type registration for {nodetype}.")
+    _registry[nodetype] = _NodeType(nodetype.__name__, flatten_func, unflatten_func)
+    return nodetype
+
+
+def register_pytree_node_class(cls):
+    """Class decorator: register ``cls`` using its ``tree_flatten`` method and
+    ``tree_unflatten`` classmethod."""
+    register_pytree_node(cls, lambda x: x.tree_flatten(), cls.tree_unflatten)
+    return cls
+
+
+register_pytree_node(tuple, lambda t: (t, None), lambda _, xs: tuple(xs))
+register_pytree_node(list, lambda t: (t, None), lambda _, xs: list(xs))
+register_pytree_node(dict, lambda d: ([d[k] for k in sorted(d)], tuple(sorted(d))),
+                     lambda keys, xs: dict(zip(keys, xs)))
+register_pytree_node(type(None), lambda _: ((), None), lambda _, xs: None)
+
+_NAMEDTUPLE = _NodeType("namedtuple", lambda t: (tuple(t), None), None)
+
+
+def _node_type(x):
+    """The registry entry for ``x``'s type, or None if ``x`` is a leaf."""
+    entry = _registry.get(type(x))
+    if entry is None and isinstance(x, tuple) and hasattr(x, "_fields"):
+        return _NAMEDTUPLE
+    return entry
+
+
+class PyTreeDef:
+    """The structure of a pytree: node kinds and aux data, with leaves as holes.
+
+    A leaf is the ``PyTreeDef`` with ``node_type is None``. Two trees have equal
+    ``PyTreeDef``s exactly when they have the same structure.
+    """
+    __slots__ = ("node_type", "node_data", "children_defs", "num_leaves", "num_nodes", "_hash")
+
+    def __init__(self, node_type, node_data, children_defs):
+        self.node_type = node_type          # a type, or None for a leaf
+        self.node_data = node_data          # aux data (hashable)
+        self.children_defs = children_defs  # tuple of PyTreeDef
+        if node_type is None:
+            self.num_leaves, self.num_nodes = 1, 1
+        else:
+            self.num_leaves = sum(c.num_leaves for c in children_defs)
+            self.num_nodes = 1 + sum(c.num_nodes for c in children_defs)
+        self._hash = hash((node_type, node_data, children_defs))
+
+    def __eq__(self, other):
+        return (isinstance(other, PyTreeDef) and self._hash == other._hash
+                and self.node_type is other.node_type and self.node_data == other.node_data
+                and self.children_defs == other.children_defs)
+
+    def __hash__(self):
+        return self._hash
+
+    def children(self):
+        return list(self.children_defs)
+
+    def unflatten(self, leaves):
+        return tree_unflatten(self, leaves)
+
+    def __repr__(self):
+        return f"PyTreeDef({self._str()})"
+
+    def _str(self):
+        t, kids = self.node_type, [c._str() for c in self.children_defs]
+        if t is None:
+            return "*"
+        if t is type(None):
+            return "None"
+        if t is tuple:
+            return "(" + kids[0] + ",)" if len(kids) == 1 else "(" + ", ".join(kids) + ")"
+        if t is list:
+            return "[" + ", ".join(kids) + "]"
+        if t is dict:
+            return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(self.node_data, kids)) + "}"
+        if _registry.get(t) is None:  # a namedtuple
+            return f"CustomNode(namedtuple[{t.__name__}], [{', '.join(kids)}])"
+        return f"CustomNode({t.__name__}[{self.node_data!r}], [{', '.join(kids)}])"
+
+
+_LEAF = PyTreeDef(None, None, ())
+
+
+def _flatten(x, leaves, is_leaf):
+    if is_leaf is not None and is_leaf(x):
+        leaves.append(x)
+        return _LEAF
+    entry = _node_type(x)
+    if entry is None:
+        leaves.append(x)
+        return _LEAF
+    children, aux = entry.flatten(x)
+    kids = tuple(_flatten(c, leaves, is_leaf) for c in children)
+    return PyTreeDef(type(x), aux, kids)
+
+
+def tree_flatten(tree, is_leaf=None):
+    """Return ``(leaves, treedef)``: the leaves in order and the structure."""
+    leaves = []
+    treedef = _flatten(tree, leaves, is_leaf)
+    return leaves, treedef
+
+
+def _unflatten(treedef, leaves_iter):
+    if treedef.node_type is None:
+        return next(leaves_iter)
+    children = [_unflatten(c, leaves_iter) for c in treedef.children_defs]
+    t = treedef.node_type
+    entry = _registry.get(t)
+    if entry is None:  # a namedtuple
+        return t(*children)
+    return entry.unflatten(treedef.node_data, children)
+
+
+def tree_unflatten(treedef, leaves):
+    """Rebuild a pytree of structure ``treedef`` from ``leaves``."""
+    leaves = list(leaves)
+    if len(leaves) != treedef.num_leaves:
+        few = "few" if len(leaves) < treedef.num_leaves else "many"
+        raise ValueError(f"Too {few} leaves for PyTreeDef; expected {treedef.num_leaves}, "
+                         f"got {len(leaves)}")
+    return _unflatten(treedef, iter(leaves))
+
+
+def tree_leaves(tree, is_leaf=None):
+    """The leaves of ``tree``, in flattening order."""
+    return tree_flatten(tree, is_leaf)[0]
+
+
+def tree_structure(tree, is_leaf=None):
+    """The ``PyTreeDef`` of ``tree``."""
+    return tree_flatten(tree, is_leaf)[1]
+
+
+def treedef_is_leaf(treedef):
+    return treedef.node_type is None
+
+
+def all_leaves(iterable):
+    """True if every element of ``iterable`` is a leaf."""
+    return all(_node_type(x) is None for x in iterable)
+
+
+def flatten_up_to(treedef, tree, what="tree"):
+    """The subtrees of ``tree`` sitting where ``treedef`` has leaves.
+
+    ``treedef`` must be a prefix of ``tree``'s structure. Used to broadcast a
+    prefix spec such as vmap's ``in_axes`` over the arguments.
+    """
+    out = []
+    _flatten_up_to(treedef, tree, out, what, ())
+    return out
+
+
+def _flatten_up_to(treedef, tree, out, what, path):
+    if treedef.node_type is None:
+        out.append(tree)
+        return
+    entry = _node_type(tree)
+    if entry is None or type(tree) is not treedef.node_type:
+        raise ValueError(
+            f"pytree structure error: {what} at path {_path_str(path)} is a "
+            f"{type(tree).__name__}, but the prefix expects "
+            f"{getattr(treedef.node_type, '__name__', treedef.node_type)} "
+            f"(structure {PyTreeDef(treedef.node_type, treedef.node_data, treedef.children_defs)}).")
+    children, aux = entry.flatten(tree)
+    if aux != treedef.node_data or len(children) != len(treedef.children_defs):
+        raise ValueError(f"pytree structure error: {what} at path {_path_str(path)} has "
+                         f"node data {aux!r} and {len(children)} children, but the prefix "
+                         f"expects {treedef.node_data!r} and {len(treedef.children_defs)}.")
+    keys = aux if type(tree) is dict else range(len(children))
+    for key, sub, child in zip(keys, treedef.children_defs, children):
+        _flatten_up_to(sub, child, out, what, path + (key,))
+
+
+def _path_str(path):
+    return "tree" + "".join(f"[{k!r}]" for k in path) if path else "tree (the root)"
+
+
+def tree_flatten_with_path(tree, is_leaf=None):
+    """``([(path, leaf), ...], treedef)``: each leaf with the keys leading to it.
+
+    A path is a tuple of keys: list/tuple positions and dict keys (attribute
+    names for user classes are not tracked: their children are numbered).
+    """
+    leaves, treedef = tree_flatten(tree, is_leaf)
+    paths = []
+    _collect_paths(treedef, (), paths)
+    return list(zip(paths, leaves)), treedef
+
+
+def _collect_paths(treedef, path, out):
+    if treedef.node_type is None:
+        out.append(path)
+        return
+    keys = treedef.node_data if treedef.node_type is dict else range(len(treedef.children_defs))
+    for key, child in zip(keys, treedef.children_defs):
+        _collect_paths(child, path + (key,), out)
+
+
+def keystr(path):
+    """``[0]['a']``: a path as Python indexing syntax."""
+    return "".join(f"[{k!r}]" for k in path)
+
+
+def tree_map(f, tree, *rest, is_leaf=None):
+    """Apply ``f`` leafwise; ``rest`` must have ``tree``'s structure (or extend it)."""
+    leaves, treedef = tree_flatten(tree, is_leaf)
+    all_leaves_ = [leaves] + [flatten_up_to(treedef, r, "tree_map argument") for r in rest]
+    return treedef.unflatten(f(*xs) for xs in zip(*all_leaves_))
+
+
+def tree_all(tree):
+    return all(tree_leaves(tree))
+
+
+def tree_reduce(function, tree, initializer=None, is_leaf=None):
+    leaves = tree_leaves(tree, is_leaf)
+    if initializer is None:
+        return functools.reduce(function, leaves)
+    return functools.reduce(function, leaves, initializer)
+
+
+def tree_transpose(outer_treedef, inner_treedef, pytree_to_transpose):
+    """Swap the outer and inner levels of a tree of trees."""
+    flat = flatten_up_to(outer_treedef, pytree_to_transpose, "tree_transpose argument")
+    inner = [flatten_up_to(inner_treedef, x, "tree_transpose inner tree") for x in flat]
+    transposed = [outer_treedef.unflatten(col) for col in zip(*inner)]
+    return inner_treedef.unflatten(transposed)
+
+
+class Partial(functools.partial):
+    """A ``functools.partial`` that is a pytree: its bound arguments are leaves."""
+
+    def __new__(cls, func, *args, **kw):
+        return super().__new__(cls, func, *args, **kw)
+
+
+register_pytree_node(
+    Partial,
+    lambda p: ((p.args, p.keywords), p.func),
+    lambda func, xs: Partial(func, *xs[0], **xs[1]))
