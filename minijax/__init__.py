@@ -5,4 +5,7 @@ from .eager import Array
 from .core import ShapeDtypeStruct
 from .jvp import jvp
 from .vmap import vmap
-from .api import jacfwd
+from .jaxpr import make_jaxpr
+from .partial_eval import linearize
+from .transpose import vjp
+from .api import jacfwd, jacrev, hessian, grad, value_and_grad

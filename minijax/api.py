@@ -142,3 +142,126 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
                                                -1), y, jac)
         return (jac_tree, res[2]) if has_aux else jac_tree
     return jacfun
+
+
+# ---------------------------------------------------------------------------
+# Reverse mode: everything is vjp (Chapter 8)
+
+
+def _grad_output_check(ans, holomorphic, name):
+    if not hasattr(ans, "aval") and type(ans) not in (float, int, complex, bool) \
+            and not isinstance(ans, np.ndarray):
+        raise TypeError(f"Gradient only defined for scalar-output functions. Output was "
+                        f"{ans!r}.")
+    aval = get_aval(ans)
+    if aval.shape != ():
+        raise TypeError(f"Gradient only defined for scalar-output functions. Output had "
+                        f"shape: {aval.shape}.")
+    if aval.dtype.kind in "iub" and not holomorphic:
+        raise TypeError(f"{name} requires real-valued outputs (output dtype that is a "
+                        f"sub-dtype of np.floating), but got {aval.dtype.name}. For "
+                        "differentiation of functions with integer outputs, use jax.vjp "
+                        "directly.")
+    check_reverse_output(ans, holomorphic, name)
+
+
+def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False,
+                   reduce_axes=()):
+    """A function returning ``(fun(*args), gradient)``; with ``has_aux``,
+    ``((value, aux), gradient)``."""
+    from .transpose import vjp
+    name = "value_and_grad"
+    return _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name, vjp)
+
+
+def _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name, vjp):
+    @functools.wraps(fun)
+    def value_and_grad_f(*args, **kwargs):
+        if isinstance(argnums, int) or hasattr(argnums, "__index__"):
+            needed = operator_index(argnums)
+        else:
+            needed = max(argnums) if argnums else 0
+        if needed >= len(args):
+            raise TypeError(f"differentiating with respect to argnums={argnums} requires at "
+                            f"least {needed + 1} positional arguments to be passed by the "
+                            f"caller, but got only {len(args)} positional arguments.")
+        single, dyn, rebuild = _split_args(args, argnums, name)
+        for leaf in tree_util.tree_leaves(dyn):
+            check_reverse_input(leaf, holomorphic, name, allow_int)
+
+        def f_dyn(*d):
+            return fun(*rebuild(d), **kwargs)
+
+        if has_aux:
+            ans, pullback, aux = vjp(f_dyn, *dyn, has_aux=True)
+        else:
+            ans, pullback = vjp(f_dyn, *dyn)
+        _grad_output_check(ans, holomorphic, name)
+        grads = pullback(lax.full_like(ans, 1))
+        grads = grads[0] if single else grads
+        return ((ans, aux), grads) if has_aux else (ans, grads)
+    return value_and_grad_f
+
+
+def operator_index(x):
+    import operator
+    return operator.index(x)
+
+
+def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):
+    """The gradient of a scalar function: ``vjp`` with cotangent 1.0."""
+    from .transpose import vjp
+    vg = _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, "grad", vjp)
+
+    @functools.wraps(fun)
+    def grad_f(*args, **kwargs):
+        (_, aux), g = vg(*args, **kwargs) if has_aux else ((None, None), vg(*args, **kwargs)[1])
+        return (g, aux) if has_aux else g
+    return grad_f
+
+
+def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    """The Jacobian of ``fun`` by reverse mode: ``vmap`` of the pullback over the
+    standard basis of the outputs (one row per output element)."""
+    from .transpose import vjp
+
+    @functools.wraps(fun)
+    def jacfun(*args, **kwargs):
+        single, dyn, rebuild = _split_args(args, argnums, "jacrev")
+        in_leaves, in_tree = tree_util.tree_flatten(dyn[0] if single else dyn)
+        for x in in_leaves:
+            check_reverse_input(x, holomorphic, "jacrev", allow_int)
+
+        def f_dyn(*d):
+            return fun(*rebuild(d), **kwargs)
+
+        if has_aux:
+            y, pullback, aux = vjp(f_dyn, *dyn, has_aux=True)
+        else:
+            y, pullback = vjp(f_dyn, *dyn)
+        y_leaves, y_tree = tree_util.tree_flatten(y)
+        for leaf in y_leaves:
+            check_reverse_output(leaf, holomorphic, "jacrev")
+
+        def pull(*ct_leaves):
+            cts = pullback(tree_util.tree_unflatten(y_tree, ct_leaves))
+            return tree_util.tree_leaves(cts[0] if single else cts)
+
+        rows = vmap(pull)(*std_basis(y_leaves))   # one array per input leaf: (N_out, *x.shape)
+        # For each output leaf: its rows, reshaped to out.shape + in.shape.
+        jac_per_out, start = [], 0
+        for y_leaf in y_leaves:
+            shape = get_aval(y_leaf).shape
+            n = get_aval(y_leaf).size
+            parts = [jnp.reshape(lax.slice_in_dim(r, start, start + n, 1, 0),
+                                 shape + get_aval(x).shape) for r, x in zip(rows, in_leaves)]
+            jac_per_out.append(tree_util.tree_unflatten(in_tree, parts))
+            start += n
+        jac = tree_util.tree_unflatten(y_tree, jac_per_out)
+        return (jac, aux) if has_aux else jac
+    return jacfun
+
+
+def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
+    """The Hessian: ``jacfwd(jacrev(fun))`` (forward-over-reverse)."""
+    return jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic)

@@ -38,6 +38,19 @@ def leaf_names(fun, args):
     return out
 
 
+def dynamic_leaf_names(fun, args, kwargs, static=()):
+    """Leaf descriptions for the non-static positional args, then the kwargs."""
+    out = []
+    for i, (name, arg) in enumerate(zip(argument_names(fun, len(args)), args)):
+        if i not in static:
+            out.extend(name + tree_util.keystr(p)
+                       for p, _ in tree_util.tree_flatten_with_path(arg)[0])
+    for k in sorted(kwargs):
+        out.extend(k + tree_util.keystr(p)
+                   for p, _ in tree_util.tree_flatten_with_path(kwargs[k])[0])
+    return out
+
+
 def normalize_argnums(argnums, n_args, name):
     """``argnums`` as a tuple of non-negative ints, checked against ``n_args``."""
     single = isinstance(argnums, int) or hasattr(argnums, "__index__")

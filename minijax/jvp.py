@@ -103,7 +103,8 @@ class JVPTrace(core.Trace):
         return x, None   # None: a zero tangent whose type we have not needed yet
 
     def process_primitive(self, primitive, args, params):
-        primals, tangents = zip(*map(self.primal_tangent, args))
+        pairs = [self.primal_tangent(x) for x in args]
+        primals, tangents = [p for p, _ in pairs], [t for _, t in pairs]
         if all(t is None or type(t) is Zero for t in tangents):
             # Nothing here depends on the inputs: no derivative work at all.
             with set_current_trace(self.parent):

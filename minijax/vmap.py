@@ -58,7 +58,8 @@ class BatchTrace(core.Trace):
         return x, not_mapped
 
     def process_primitive(self, primitive, args, params):
-        vals, dims = zip(*map(self.val_dim, args))
+        pairs = [self.val_dim(x) for x in args]
+        vals, dims = [v for v, _ in pairs], [d for _, d in pairs]
         if all(d is not_mapped for d in dims):
             with set_current_trace(self.parent):
                 return primitive.bind(*vals, **params)

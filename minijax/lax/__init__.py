@@ -11,7 +11,8 @@ import operator
 import numpy as np
 
 from .. import dtypes, tree_util
-from ..core import Tracer, get_aval
+from ..core import ShapedArray, Tracer, get_aval
+from ..eager import Array
 from .elementwise import (
     neg_p, sign_p, floor_p, ceil_p, is_finite_p, exp_p, exp2_p, log_p, log1p_p, expm1_p,
     sin_p, cos_p, tan_p, asin_p, acos_p, atan_p, sinh_p, cosh_p, tanh_p, asinh_p, acosh_p,
@@ -115,6 +116,12 @@ def _convert_element_type(x, new_dtype, weak_type=False):
     aval = get_aval(x)
     if aval.dtype == new_dtype and aval.weak_type == weak_type and hasattr(x, "aval"):
         return x
+    if not isinstance(x, Tracer):
+        # A constant: convert it now with numpy ("constant folding"), so staged
+        # programs show a literal 2.0:f32[] rather than a conversion equation.
+        value = convert_element_type_p.impl(np.asarray(getattr(x, "_value", x)),
+                                            new_dtype=new_dtype, weak_type=weak_type)
+        return Array(np.asarray(value), ShapedArray(aval.shape, new_dtype, bool(weak_type)))
     return convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=bool(weak_type))
 
 
@@ -161,8 +168,9 @@ def broadcast_in_dim(operand, shape, broadcast_dimensions):
     ``broadcast_dimensions[i]``."""
     shape, dims = _shape(shape), tuple(broadcast_dimensions)
     aval = get_aval(operand)
-    if aval.shape == shape and dims == tuple(range(len(shape))) and hasattr(operand, "aval"):
-        return operand
+    if aval.shape == shape and dims == tuple(range(len(shape))):
+        return operand if hasattr(operand, "aval") else Array(np.asarray(operand, aval.dtype),
+                                                              aval)
     return broadcast_in_dim_p.bind(operand, shape=shape, broadcast_dimensions=dims)
 
 
@@ -388,9 +396,13 @@ def full(shape, fill_value, dtype=None):
 
 
 def full_like(x, fill_value, dtype=None, shape=None):
+    """An array like ``x`` (weakly typed if ``x`` is and no dtype is given)."""
     aval = get_aval(x)
-    return full(aval.shape if shape is None else shape, fill_value,
-                aval.dtype if dtype is None else dtype)
+    out = full(aval.shape if shape is None else shape, fill_value,
+               aval.dtype if dtype is None else dtype)
+    if dtype is None and aval.weak_type:
+        out = _convert_element_type(out, aval.dtype, True)
+    return out
 
 
 def zeros_like_array(x):

@@ -1269,7 +1269,8 @@ def dot(a, b, *, precision=None, preferred_element_type=None):
     a, b = promote_dtypes(a, b)
     if a.ndim == 0 or b.ndim == 0:
         return multiply(a, b)
-    return lax.dot_general(a, b, _dot_dims(a.ndim, b.ndim), precision, preferred_element_type)
+    return lax.dot_general(a, b, _dot_dims(a.ndim, b.ndim), precision,
+                           preferred_element_type or a.dtype)
 
 
 def vdot(a, b, *, precision=None, preferred_element_type=None):
@@ -1290,29 +1291,29 @@ def inner(a, b, *, precision=None, preferred_element_type=None):
 
 
 def matmul(a, b, *, precision=None, preferred_element_type=None):
-    """Matrix product with numpy's broadcasting over leading (batch) axes."""
+    """Matrix product with numpy's broadcasting over leading (batch) axes; a
+    1-D operand is a vector (contracted without being reshaped)."""
     _check_arraylike("matmul", a, b)
     a, b = promote_dtypes(a, b)
     if a.ndim == 0 or b.ndim == 0:
         raise ValueError(f"matmul: Input operand does not have enough dimensions, got shapes "
                          f"{a.shape} and {b.shape}")
-    a_vec, b_vec = a.ndim == 1, b.ndim == 1
-    a2 = lax.expand_dims(a, (0,)) if a_vec else a
-    b2 = lax.expand_dims(b, (1,)) if b_vec else b
-    if a2.shape[-1] != b2.shape[-2]:
+    a_contract = a.ndim - 1
+    b_contract = 0 if b.ndim == 1 else b.ndim - 2
+    if a.shape[a_contract] != b.shape[b_contract]:
         raise TypeError(f"dot_general requires contracting dimensions to have the same shape, "
-                        f"got {(a2.shape[-1],)} and {(b2.shape[-2],)}.")
-    batch = broadcast_shapes(a2.shape[:-2], b2.shape[:-2])
-    a3 = broadcast_to(a2, batch + a2.shape[-2:])
-    b3 = broadcast_to(b2, batch + b2.shape[-2:])
+                        f"got {(a.shape[a_contract],)} and {(b.shape[b_contract],)}.")
+    out_type = preferred_element_type or a.dtype
+    if a.ndim == 1 or b.ndim == 1 or (a.ndim == 2 and b.ndim == 2):
+        dn = (((a_contract,), (b_contract,)), ((), ()))
+        return lax.dot_general(a, b, dn, precision, out_type)
+    # Both at least 2-D: the leading axes are batch axes, broadcast against each other.
+    batch = broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = broadcast_to(a, batch + a.shape[-2:])
+    b = broadcast_to(b, batch + b.shape[-2:])
     nb = len(batch)
-    out = lax.dot_general(a3, b3, (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb)))),
-                          precision, preferred_element_type)
-    if a_vec:
-        out = lax.squeeze(out, (out.ndim - 2,))
-    if b_vec:
-        out = lax.squeeze(out, (out.ndim - 1,))
-    return out
+    dn = (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb))))
+    return lax.dot_general(a, b, dn, precision, out_type)
 
 
 def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):

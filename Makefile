@@ -1,0 +1,49 @@
+# minijax: two commands do all set-up on a fresh machine (Python >= 3.11).
+#   make book   build and render the book (executes every chapter) -> _build/html
+#   make test   run every test: tests/ and every book chapter (nbval)
+# Also: make lab (chapters as notebooks in JupyterLab), make bench (benchmarks).
+
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
+
+.PHONY: test book lab bench myst-check clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.test-deps: pyproject.toml | $(PY)
+	$(PIP) -e ".[test]"
+	@touch $@
+
+$(VENV)/.book-deps: pyproject.toml | $(PY)
+	$(PIP) -e ".[test,book]"
+	@touch $@
+
+$(VENV)/.lab-deps: pyproject.toml | $(PY)
+	$(PIP) -e ".[test,book,lab]"
+	@touch $@
+
+$(VENV)/.bench-deps: pyproject.toml | $(PY)
+	$(PIP) -e ".[bench]"
+	@touch $@
+
+test: $(VENV)/.test-deps
+	$(PY) -m pytest tests book --nbval-lax --nbval-current-env -q
+
+book: $(VENV)/.book-deps
+	$(VENV)/bin/sphinx-build -W --keep-going -q -b html book _build/html
+	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
+
+myst-check: $(VENV)/.book-deps
+	cd $(CURDIR) && $(VENV)/bin/myst build --site > /dev/null && echo "mystmd parses every chapter"
+
+lab: $(VENV)/.lab-deps
+	$(VENV)/bin/jupyter lab --ServerApp.jpserver_extensions="{'jupytext': True}" book
+
+bench: $(VENV)/.bench-deps
+	$(PY) benchmarks/run.py
+
+clean:
+	rm -rf _build .pytest_cache

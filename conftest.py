@@ -1,0 +1,35 @@
+"""Collect the book's MyST-Markdown chapters as notebooks for nbval.
+
+nbval only collects ``*.ipynb``; this hook reads the ``book/*.md`` text
+notebooks with jupytext and hands them to nbval's own collector. The kernel
+runs in the chapter's directory, as it would for an ``.ipynb`` there.
+"""
+from pathlib import Path
+from unittest import mock
+
+import pytest
+
+
+def _is_text_notebook(path: Path) -> bool:
+    if path.suffix != ".md":
+        return False
+    head = path.read_text(encoding="utf-8")[:2000]
+    return head.startswith("---") and "kernelspec:" in head.split("\n---", 1)[0]
+
+
+def pytest_collect_file(file_path: Path, parent):
+    opt = parent.config.option
+    if not (getattr(opt, "nbval", False) or getattr(opt, "nbval_lax", False)):
+        return None
+    if not _is_text_notebook(file_path):
+        return None
+    import jupytext
+    from nbval.plugin import IPyNbFile
+
+    class MystNotebookFile(IPyNbFile):
+        def collect(self):
+            nb = jupytext.read(self.path)   # md:myst -> NotebookNode (no outputs)
+            with mock.patch("nbval.plugin.nbformat.read", return_value=nb):
+                yield from super().collect()
+
+    return MystNotebookFile.from_parent(parent, path=file_path)

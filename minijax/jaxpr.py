@@ -1,0 +1,483 @@
+"""Jaxprs: staging a Python function into a typed, printable program (Chapter 7).
+
+A *jaxpr* is minijax's intermediate representation: a list of equations, each
+applying one primitive to variables and literals, with typed inputs and
+outputs. It is what you get when you run a function with the **staging
+interpreter** (``JaxprTrace``): instead of computing anything, every ``bind``
+appends an equation and returns a tracer standing for the new variable.
+
+Everything after Chapter 7 works on jaxprs: reverse mode transposes them, and
+``jit`` lowers them to XLA. This module holds the data structures, the staging
+interpreter, ``make_jaxpr``, an evaluator, a type checker, and a printer that
+writes JAX's textual format::
+
+    { lambda ; a:f32[3]. let b:f32[3] = sin a in (b,) }
+"""
+import itertools
+
+import numpy as np
+
+from . import core, tree_util
+from .api_util import dynamic_leaf_names, function_name
+from .core import ShapedArray, Tracer, get_aval, set_current_trace
+from .eager import Array
+
+# ---------------------------------------------------------------------------
+# The IR
+
+
+class Var:
+    """A variable of a jaxpr, with its type. Names are given when printing."""
+    __slots__ = ("aval",)
+
+    def __init__(self, aval):
+        self.aval = aval
+
+    def __repr__(self):
+        return f"Var({self.aval.str_short()})"
+
+
+class Literal:
+    """A scalar constant written directly into an equation (``2.0:f32[]``)."""
+    __slots__ = ("val", "aval")
+
+    def __init__(self, val, aval):
+        self.val, self.aval = val, aval
+
+    def __repr__(self):
+        return f"Literal({self.val})"
+
+
+class JaxprEqn:
+    """``outvars = primitive[params] inputs``."""
+    __slots__ = ("primitive", "inputs", "params", "outvars")
+
+    def __init__(self, primitive, inputs, params, outvars):
+        self.primitive, self.inputs, self.params, self.outvars = (
+            primitive, inputs, params, outvars)
+
+    def __repr__(self):
+        return f"JaxprEqn({self.primitive.name})"
+
+
+class Jaxpr:
+    """``{ lambda constvars ; invars . let eqns in (outvars) }``."""
+    __slots__ = ("constvars", "invars", "outvars", "eqns")
+
+    def __init__(self, constvars, invars, outvars, eqns):
+        self.constvars, self.invars, self.outvars, self.eqns = (
+            list(constvars), list(invars), list(outvars), list(eqns))
+
+    in_avals = property(lambda self: [v.aval for v in self.invars])
+    out_avals = property(lambda self: [v.aval for v in self.outvars])
+
+    def __str__(self):
+        return pp_jaxpr(self)
+
+    __repr__ = __str__
+
+
+class ClosedJaxpr:
+    """A jaxpr together with the values of its constant variables."""
+    __slots__ = ("jaxpr", "consts")
+
+    def __init__(self, jaxpr, consts):
+        self.jaxpr, self.consts = jaxpr, list(consts)
+
+    in_avals = property(lambda self: self.jaxpr.in_avals)
+    out_avals = property(lambda self: self.jaxpr.out_avals)
+    eqns = property(lambda self: self.jaxpr.eqns)
+
+    def __str__(self):
+        return pp_jaxpr(self.jaxpr)
+
+    __repr__ = __str__
+
+    def __call__(self, *args):
+        return eval_jaxpr(self.jaxpr, self.consts, *args)
+
+
+# ---------------------------------------------------------------------------
+# The staging interpreter
+
+
+class JaxprTracer(Tracer):
+    """Stands for one variable of the jaxpr being built."""
+    __slots__ = ("var",)
+
+    def __init__(self, trace, var):
+        self._trace, self.var = trace, var
+
+    @property
+    def aval(self):
+        return self.var.aval
+
+    def __repr__(self):
+        return f"JaxprTracer({self.var.aval.str_short()})"
+
+
+def is_literalable(x):
+    """Scalars are written inline; arrays become constant variables."""
+    if type(x) in (bool, int, float, complex):
+        return True
+    if isinstance(x, (np.ndarray, np.generic)):
+        return np.shape(x) == ()
+    return type(x) is Array and x.shape == ()
+
+
+class JaxprTrace(core.Trace):
+    """Records every primitive as an equation instead of computing it."""
+
+    def __init__(self, parent=None, debug_name=None, arg_names=(), purpose="make_jaxpr"):
+        super().__init__(parent)
+        self.eqns = []
+        self.invars = []
+        self.const_vars = {}       # id(value) -> Var
+        self.const_vals = []       # (Var, value), in order of first use
+        self.producer = {}         # Var -> the equation that defines it
+        self.debug_name, self.arg_names, self.purpose = debug_name, list(arg_names), purpose
+
+    # -- inputs and constants ---------------------------------------------------
+
+    def new_arg(self, aval):
+        var = Var(aval)
+        self.invars.append(var)
+        return JaxprTracer(self, var)
+
+    def atom(self, x):
+        """The Var or Literal that ``x`` is in this jaxpr."""
+        if isinstance(x, JaxprTracer) and x._trace is self:
+            return x.var
+        if isinstance(x, Tracer):
+            self.check_foreign(x)
+        elif is_literalable(x):
+            aval = get_aval(x)
+            return Literal(_literal_value(x, aval), aval)
+        return self.const_var(x)
+
+    def const_var(self, x):
+        """A constant variable for ``x`` (an array or an outer tracer), reused
+        if the same object is used twice."""
+        var = self.const_vars.get(id(x))
+        if var is None:
+            var = self.const_vars[id(x)] = Var(get_aval(x))
+            self.const_vals.append((var, x))
+        return var
+
+    # -- equations ----------------------------------------------------------
+
+    def process_primitive(self, primitive, args, params):
+        inputs = [self.atom(x) for x in args]
+        out_avals = primitive.abstract_eval(*[a.aval for a in inputs], **params)
+        return self.add_eqn(primitive, inputs, params, out_avals)
+
+    def add_eqn(self, primitive, inputs, params, out_avals):
+        """Append an equation; return tracers for its outputs."""
+        many = primitive.multiple_results
+        outvars = [Var(a) for a in (out_avals if many else [out_avals])]
+        eqn = JaxprEqn(primitive, inputs, params, outvars)
+        self.eqns.append(eqn)
+        for v in outvars:
+            self.producer[v] = eqn
+        tracers = [JaxprTracer(self, v) for v in outvars]
+        return tracers if many else tracers[0]
+
+    # -- the result -----------------------------------------------------------
+
+    def to_jaxpr(self, outs):
+        """The jaxpr computing ``outs`` from the arguments, and its constants."""
+        outvars = [self.atom(x) for x in outs]
+        constvars = [v for v, _ in self.const_vals]
+        consts = [c for _, c in self.const_vals]
+        return Jaxpr(constvars, self.invars, outvars, self.eqns), consts
+
+    # -- error messages -----------------------------------------------------------
+
+    def describe(self):
+        name = self.debug_name or "a function"
+        return f"while tracing the function {name} for {self.purpose}"
+
+    def origin_message(self, tracer):
+        """Which arguments a traced value depends on (for concretization errors)."""
+        arg_of = {v: n for v, n in zip(self.invars, self.arg_names)}
+        seen, todo, found = set(), [tracer.var], []
+        while todo:
+            v = todo.pop()
+            if v in seen:
+                continue
+            seen.add(v)
+            if v in arg_of:
+                found.append(arg_of[v])
+            elif v in self.producer:
+                todo.extend(a for a in self.producer[v].inputs if isinstance(a, Var))
+        if not found:
+            return ""
+        args = ", ".join(sorted(set(found)))
+        plural = "s" if len(set(found)) > 1 else ""
+        return (f"This concrete value was not available in Python because it depends on the "
+                f"value of the argument{plural} {args}.")
+
+
+def _literal_value(x, aval):
+    value = np.asarray(x._value if type(x) is Array else x)
+    return value.astype(aval.dtype) if value.dtype != aval.dtype else value
+
+
+def trace_to_jaxpr(fun, in_avals, debug_name=None, arg_names=(), purpose="make_jaxpr"):
+    """Stage ``fun`` (flat list of args -> flat list of outputs) into a jaxpr.
+
+    Returns ``(jaxpr, consts)``. Constants closed over by ``fun`` (arrays, and
+    tracers of outer transformations) become the jaxpr's constvars.
+    """
+    trace = JaxprTrace(debug_name=debug_name, arg_names=arg_names, purpose=purpose)
+    with set_current_trace(trace, retire=True):
+        args = [trace.new_arg(a) for a in in_avals]
+        outs = fun(*args)
+        return trace.to_jaxpr(outs)
+
+
+def close_jaxpr(jaxpr, consts):
+    """Split constants: concrete ones stay in a ClosedJaxpr; tracers of outer
+    transformations must be passed in, so they become leading invars.
+
+    Returns ``(closed_jaxpr, tracer_consts)``.
+    """
+    keep_vars, keep_vals, hoist_vars, hoist_vals = [], [], [], []
+    for v, c in zip(jaxpr.constvars, consts):
+        if isinstance(c, Tracer):
+            hoist_vars.append(v)
+            hoist_vals.append(c)
+        else:
+            keep_vars.append(v)
+            keep_vals.append(c)
+    new = Jaxpr(keep_vars, hoist_vars + jaxpr.invars, jaxpr.outvars, jaxpr.eqns)
+    return ClosedJaxpr(new, keep_vals), hoist_vals
+
+
+def make_jaxpr(fun, static_argnums=(), return_shape=False):
+    """``make_jaxpr(f)(*args)`` returns the ``ClosedJaxpr`` that ``f`` stages into."""
+    static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
+
+    def make(*args, **kwargs):
+        static_set = {i % len(args) for i in static}
+        dyn_args = [a for i, a in enumerate(args) if i not in static_set]
+        flat, in_tree = tree_util.tree_flatten((dyn_args, kwargs))
+        out_tree = None
+
+        def flat_fun(*xs):
+            nonlocal out_tree
+            dyn, kw = tree_util.tree_unflatten(in_tree, xs)
+            it = iter(dyn)
+            full = [a if i in static_set else next(it) for i, a in enumerate(args)]
+            out_leaves, out_tree = tree_util.tree_flatten(fun(*full, **kw))
+            return out_leaves
+
+        names = dynamic_leaf_names(fun, args, kwargs, static_set)
+        jaxpr, consts = trace_to_jaxpr(flat_fun, [get_aval(x) for x in flat],
+                                       function_name(fun), names, "make_jaxpr")
+        closed = ClosedJaxpr(jaxpr, consts)
+        if return_shape:
+            shapes = [core.ShapeDtypeStruct(a.shape, a.dtype, a.weak_type)
+                      for a in jaxpr.out_avals]
+            return closed, tree_util.tree_unflatten(out_tree, shapes)
+        return closed
+
+    make.__name__ = f"make_jaxpr({function_name(fun)})"
+    return make
+
+
+# ---------------------------------------------------------------------------
+# Evaluating a jaxpr: bind each equation's primitive, in order
+
+
+def eval_jaxpr(jaxpr, consts, *args):
+    """Run ``jaxpr`` under the current interpreter; returns the list of outputs.
+
+    Because it only calls ``bind``, evaluating a jaxpr under ``jvp``, ``vmap``
+    or the staging interpreter transforms it: that is how the higher-order
+    primitives (``jit``, ``cond``, ...) transform the jaxprs they carry.
+    """
+    env = {}
+
+    def read(a):
+        return a.val if type(a) is Literal else env[a]
+
+    for v, x in zip(jaxpr.constvars, consts):
+        env[v] = x
+    for v, x in zip(jaxpr.invars, args):
+        env[v] = x
+    for eqn in jaxpr.eqns:
+        out = eqn.primitive.bind(*map(read, eqn.inputs), **eqn.params)
+        if eqn.primitive.multiple_results:
+            env.update(zip(eqn.outvars, out))
+        else:
+            env[eqn.outvars[0]] = out
+    return [read(v) for v in jaxpr.outvars]
+
+
+def jaxpr_as_fun(closed):
+    """A Python function (flat args -> flat outputs) running ``closed``."""
+    return lambda *args: eval_jaxpr(closed.jaxpr, closed.consts, *args)
+
+
+# ---------------------------------------------------------------------------
+# Type checking
+
+
+class JaxprTypeError(TypeError):
+    """A jaxpr that does not type-check."""
+
+
+def check_jaxpr(jaxpr):
+    """Check that every variable is defined before use and every equation's
+    output types agree with its primitive's abstract evaluation."""
+    defined = set()
+
+    def use(a, where):
+        if type(a) is Var and a not in defined:
+            raise JaxprTypeError(f"variable {a} is used in {where} before it is defined")
+
+    for v in list(jaxpr.constvars) + list(jaxpr.invars):
+        if v in defined:
+            raise JaxprTypeError(f"variable {v} is bound twice")
+        defined.add(v)
+    for eqn in jaxpr.eqns:
+        for a in eqn.inputs:
+            use(a, f"equation {eqn.primitive.name}")
+        try:
+            out = eqn.primitive.abstract_eval(*[a.aval for a in eqn.inputs], **eqn.params)
+        except TypeError as err:
+            raise JaxprTypeError(f"equation {eqn.primitive.name} is ill-typed: {err}") from err
+        out = out if eqn.primitive.multiple_results else [out]
+        for v, aval in zip(eqn.outvars, out):
+            if (v.aval.shape, v.aval.dtype) != (aval.shape, aval.dtype):
+                raise JaxprTypeError(
+                    f"equation {eqn.primitive.name} declares output type "
+                    f"{v.aval.str_short()} but its rule gives {aval.str_short()}")
+            if v in defined:
+                raise JaxprTypeError(f"variable {v} is bound twice")
+            defined.add(v)
+        for sub in _sub_jaxprs(eqn.params):
+            check_jaxpr(sub.jaxpr if isinstance(sub, ClosedJaxpr) else sub)
+    for a in jaxpr.outvars:
+        use(a, "the outputs")
+
+
+def _sub_jaxprs(params):
+    for value in params.values():
+        for item in (value if isinstance(value, (tuple, list)) else (value,)):
+            if isinstance(item, (Jaxpr, ClosedJaxpr)):
+                yield item
+
+
+# ---------------------------------------------------------------------------
+# Printing in JAX's format
+
+_WIDTH = 80
+
+
+def _var_names():
+    """a, b, ..., z, ba, bb, ...: JAX's naming scheme."""
+    for n in itertools.count():
+        digits, m = [], n
+        while True:
+            digits.append(chr(ord("a") + m % 26))
+            m //= 26
+            if m == 0:
+                break
+        yield "".join(reversed(digits))
+
+
+class _Names:
+    def __init__(self):
+        self.names, self.fresh = {}, _var_names()
+
+    def __call__(self, v):
+        if v not in self.names:
+            self.names[v] = next(self.fresh)
+        return self.names[v]
+
+
+def pp_jaxpr(jaxpr, indent=0, names=None):
+    """The jaxpr in JAX's textual syntax."""
+    names = names or _Names()
+    used = _used_vars(jaxpr)
+
+    def binder(v):
+        return f"{names(v)}:{v.aval.str_short()}"
+
+    def atom(a):
+        if type(a) is Literal:
+            return f"{_fmt_literal(a.val)}:{a.aval.str_short()}"
+        return names(a)
+
+    consts = " ".join(binder(v) for v in jaxpr.constvars)
+    ins = " ".join(binder(v) for v in jaxpr.invars)
+    lines = []
+    for eqn in jaxpr.eqns:
+        lhs = " ".join(f"_:{v.aval.str_short()}" if v not in used else binder(v)
+                       for v in eqn.outvars)
+        rhs_args = " ".join(atom(a) for a in eqn.inputs)
+        params = _pp_params(eqn.params, indent + 4, names)
+        lines.append((lhs, eqn.primitive.name, params, rhs_args))
+    outs = "(" + ", ".join(atom(a) for a in jaxpr.outvars) + ("," if len(jaxpr.outvars) == 1
+                                                               else "") + ")"
+    head = f"{{ lambda {consts}; {ins}. let"
+    one_line_eqns = [f"{lhs} = {name}{p[0]} {args}".rstrip() for lhs, name, p, args in lines
+                     if "\n" not in p[0]]
+    if len(lines) <= 1 and len(one_line_eqns) == len(lines):
+        single = f"{head} {' '.join(one_line_eqns) or ''} in {outs} }}"
+        if len(single) + indent <= _WIDTH:
+            return single
+    pad = " " * (indent + 4)
+    body = []
+    for lhs, name, (short, long), args in lines:
+        text = f"{pad}{lhs} = {name}{short} {args}".rstrip()
+        if len(text) > _WIDTH or "\n" in short:
+            text = f"{pad}{lhs} = {name}{long} {args}".rstrip()
+        body.append(text)
+    return "\n".join([head] + body + [" " * (indent + 2) + f"in {outs} }}"])
+
+
+def _used_vars(jaxpr):
+    used = {a for eqn in jaxpr.eqns for a in eqn.inputs if type(a) is Var}
+    return used | {a for a in jaxpr.outvars if type(a) is Var}
+
+
+def _fmt_literal(val):
+    val = np.asarray(val)
+    if val.dtype.kind == "b":
+        return str(bool(val))
+    if val.dtype.kind in "iu":
+        return str(int(val))
+    if val.dtype.kind == "c":
+        return str(complex(val))
+    return repr(float(val))
+
+
+def _pp_params(params, indent, names):
+    """(one-line form, multi-line form) of ``[k=v ...]``."""
+    if not params:
+        return "", ""
+    items = [(k, _pp_value(v, indent + 2, names)) for k, v in sorted(params.items())]
+    short = "[" + " ".join(f"{k}={v}" for k, v in items) + "]"
+    pad = " " * (indent + 2)
+    long = "[\n" + "\n".join(f"{pad}{k}={v}" for k, v in items) + "\n" + " " * indent + "]"
+    return short, long
+
+
+def _pp_value(v, indent, names):
+    if isinstance(v, ClosedJaxpr):
+        return pp_jaxpr(v.jaxpr, indent, _Names())
+    if isinstance(v, Jaxpr):
+        return pp_jaxpr(v, indent, _Names())
+    if isinstance(v, (tuple, list)) and v and all(isinstance(x, (Jaxpr, ClosedJaxpr))
+                                                  for x in v):
+        pad = " " * (indent + 2)
+        inner = "\n".join(pad + _pp_value(x, indent + 2, names) for x in v)
+        return "(\n" + inner + "\n" + " " * indent + ")"
+    if isinstance(v, np.dtype):
+        return v.name
+    if isinstance(v, type) and hasattr(v, "dtype"):
+        return np.dtype(v).name
+    return str(v)

@@ -1,0 +1,457 @@
+"""Transposition and ``vjp`` (Chapter 8, second half).
+
+``linearize`` gave us a jaxpr for the linear map ``v ↦ ∂f(x) v``. Reverse mode
+needs its *transpose*, ``w ↦ ∂f(x)ᵀ w``: the vector-Jacobian product. A linear
+program is transposed by walking its equations **backwards**, turning each
+linear primitive into its transpose: a broadcast becomes a sum, a slice a pad,
+``mul(c, t)`` stays ``mul(c, w)``, and where a value fed several equations
+(fan-out) the cotangents flowing back are *added up*.
+
+So, as in JAX: **vjp = linearize + transpose**, and ``grad`` is ``vjp`` with
+cotangent 1.0. Nothing here is specific to a particular function: the same
+backward pass transposes every linear jaxpr.
+"""
+import numpy as np
+
+from . import dtypes, lax, tree_util
+from .api_util import function_name
+from .core import get_aval
+from .jaxpr import Literal, Var
+from .jvp import Zero, add_tangents, instantiate, tangent_aval, zeros_like_aval
+from .lax import elementwise as ew, shapes as sh, reductions as red
+from .partial_eval import flatten_fun, linearize_flat
+
+
+class UndefinedPrimal:
+    """Marks an operand that is a linear input of an equation being transposed:
+    its value is unknown, only its type matters."""
+    __slots__ = ("aval",)
+
+    def __init__(self, aval):
+        self.aval = aval
+
+    def __repr__(self):
+        return f"UndefinedPrimal({self.aval.str_short()})"
+
+
+def is_undefined(x):
+    return type(x) is UndefinedPrimal
+
+
+# ---------------------------------------------------------------------------
+# The backward pass
+
+
+def backward_pass(jaxpr, consts, cotangents_out):
+    """Transpose ``jaxpr`` (linear in its invars) at the given output cotangents.
+
+    Returns one cotangent per invar (``Zero`` where none flowed back).
+    """
+    known = dict(zip(jaxpr.constvars, consts))
+    linear = set(jaxpr.invars)
+    linear_eqns = []
+    # Forward sweep: equations that touch no linear input are ordinary
+    # computations on constants; evaluate them so their values are known.
+    for eqn in jaxpr.eqns:
+        if any(type(a) is Var and a in linear for a in eqn.inputs):
+            linear.update(eqn.outvars)
+            linear_eqns.append(eqn)
+        else:
+            outs = eqn.primitive.bind(*[_read(known, a) for a in eqn.inputs], **eqn.params)
+            known.update(zip(eqn.outvars, outs if eqn.primitive.multiple_results else [outs]))
+
+    cts = {}
+
+    def accumulate(v, ct):
+        if type(v) is Var and v in linear and type(ct) is not Zero and ct is not None:
+            cts[v] = add_tangents(cts[v], ct) if v in cts else ct
+
+    for v, ct in zip(jaxpr.outvars, cotangents_out):
+        accumulate(v, ct)
+    # Backward sweep: each equation turns its outputs' cotangents into its inputs'.
+    for eqn in reversed(linear_eqns):
+        cts_out = [cts.pop(v, None) for v in eqn.outvars]
+        if all(ct is None for ct in cts_out):
+            continue   # nothing flows back through this equation
+        cts_out = [Zero(tangent_aval(v.aval)) if ct is None else ct
+                   for v, ct in zip(eqn.outvars, cts_out)]
+        invals = [UndefinedPrimal(a.aval) if type(a) is Var and a in linear
+                  else _read(known, a) for a in eqn.inputs]
+        rule = transpose_rules.get(eqn.primitive)
+        if rule is None:
+            raise NotImplementedError(f"Transpose rule (for reverse-mode differentiation) for "
+                                      f"'{eqn.primitive.name}' not implemented")
+        ct_arg = cts_out if eqn.primitive.multiple_results else cts_out[0]
+        cts_in = rule(ct_arg, *invals, **eqn.params)
+        for a, ct in zip(eqn.inputs, cts_in):
+            accumulate(a, ct)
+    return [cts.get(v, Zero(tangent_aval(v.aval))) for v in jaxpr.invars]
+
+
+def _read(env, a):
+    return a.val if type(a) is Literal else env[a]
+
+
+# ---------------------------------------------------------------------------
+# vjp
+
+
+def vjp(fun, *primals, has_aux=False):
+    """``(fun(*primals), vjp_fun)``: ``vjp_fun(cotangent)`` returns one cotangent
+    per primal (a tuple). ``vjp_fun`` only evaluates the stored linear jaxpr,
+    so it can itself be traced, e.g. by ``jit``, whatever Python control flow
+    ``fun`` used."""
+    flat_primals, in_tree = tree_util.tree_flatten(primals)
+    flat_fun, info = flatten_fun(fun, in_tree, has_aux, "vjp")
+    primals_out, jaxpr, residuals = linearize_flat(flat_fun, flat_primals, function_name(fun),
+                                                   lambda: info["num_aux"])
+    out_tree = info["out_tree"]
+    n = out_tree.num_leaves
+    out_avals = [get_aval(p) for p in primals_out[:n]]
+    in_avals = [get_aval(p) for p in flat_primals]
+    name = function_name(fun)
+
+    def vjp_fun(cotangent):
+        flat_ct = _check_cotangent(cotangent, out_tree, out_avals, name)
+        cts_in = backward_pass(jaxpr, residuals, flat_ct)
+        cts_in = [_to_input_dtype(instantiate(ct), aval) for ct, aval in zip(cts_in, in_avals)]
+        return tuple(tree_util.tree_unflatten(in_tree, cts_in))
+
+    out = tree_util.tree_unflatten(out_tree, primals_out[:n])
+    if has_aux:
+        return out, vjp_fun, tree_util.tree_unflatten(info["aux_tree"], primals_out[n:])
+    return out, vjp_fun
+
+
+def _check_cotangent(cotangent, out_tree, out_avals, name):
+    flat_ct, ct_tree = tree_util.tree_flatten(cotangent)
+    if ct_tree != out_tree:
+        raise ValueError(f"unexpected tree structure of argument to vjp function: got "
+                         f"{ct_tree}, but expected to match {out_tree}. The argument to a VJP "
+                         f"function returned by `vjp` must match the pytree structure of the "
+                         f"output of the differentiated function {name}.")
+    out = []
+    for ct, aval in zip(flat_ct, out_avals):
+        expected = tangent_aval(aval)
+        got_dtype = np.dtype(getattr(ct, "dtype", None) or get_aval(ct).dtype)
+        got_shape = np.shape(ct) if not hasattr(ct, "aval") else ct.shape
+        if tuple(got_shape) != expected.shape or got_dtype != expected.dtype:
+            got = f"{got_dtype.name}{list(got_shape)}".replace(" ", "")
+            want = f"{expected.dtype.name}{list(expected.shape)}".replace(" ", "")
+            raise ValueError(f"unexpected JAX type (e.g. shape/dtype) for argument to VJP "
+                             f"function: got {got}, but expected {want} because the "
+                             f"corresponding output of the differentiated function had JAX "
+                             f"type {aval.dtype.name}{list(aval.shape)}".replace(", ", ","))
+        out.append(Zero(expected) if expected.dtype == dtypes.float0 else ct)
+    return out
+
+
+def _to_input_dtype(ct, aval):
+    """Cotangents come back with the primal's dtype and weak type."""
+    if aval.dtype == dtypes.float0 or get_aval(ct).dtype == dtypes.float0:
+        return ct
+    ct_aval = get_aval(ct)
+    if ct_aval.dtype != aval.dtype or ct_aval.weak_type != aval.weak_type:
+        return lax._convert_element_type(ct, aval.dtype, aval.weak_type)
+    return ct
+
+
+# ---------------------------------------------------------------------------
+# Transpose rules: rule(ct, *operands, **params) -> one cotangent per operand
+# (None for operands that are not linear inputs).
+
+transpose_rules = {}
+
+
+def unbroadcast(ct, aval):
+    """Undo lax's implicit broadcasting (of rank-0 operands and size-1 axes)
+    by summing the cotangent over the broadcast axes."""
+    if type(ct) is Zero:
+        return Zero(tangent_aval(aval))
+    shape = get_aval(ct).shape
+    if shape == aval.shape:
+        return ct
+    if not aval.shape:
+        return lax.reduce_sum(ct, tuple(range(len(shape))))
+    axes = tuple(i for i, (a, b) in enumerate(zip(aval.shape, shape)) if a == 1 and b != 1)
+    return lax.reshape(lax.reduce_sum(ct, axes), aval.shape)
+
+
+def _add_transpose(ct, x, y):
+    return [unbroadcast(ct, x.aval) if is_undefined(x) else None,
+            unbroadcast(ct, y.aval) if is_undefined(y) else None]
+
+
+def _sub_transpose(ct, x, y):
+    neg = Zero(ct.aval) if type(ct) is Zero else lax.neg(ct)
+    return [unbroadcast(ct, x.aval) if is_undefined(x) else None,
+            unbroadcast(neg, y.aval) if is_undefined(y) else None]
+
+
+transpose_rules[ew.add_p] = _add_transpose
+transpose_rules[ew.add_any_p] = _add_transpose
+transpose_rules[ew.sub_p] = _sub_transpose
+transpose_rules[ew.neg_p] = lambda ct, x: [lax.neg(instantiate(ct))]
+
+
+def _nonlinear(name):
+    return NotImplementedError(f"Transposing {name} with both operands linear: the program "
+                               "is not linear in its inputs.")
+
+
+def _mul_transpose(ct, x, y):
+    if is_undefined(x) and is_undefined(y):
+        raise _nonlinear("mul")
+    ct = instantiate(ct)
+    if is_undefined(x):
+        return [unbroadcast(lax.mul(ct, y), x.aval), None]
+    return [None, unbroadcast(lax.mul(x, ct), y.aval)]
+
+
+def _div_transpose(ct, x, y):
+    if is_undefined(y):
+        raise _nonlinear("div (in the divisor)")
+    return [unbroadcast(lax.div(instantiate(ct), y), x.aval), None]
+
+
+transpose_rules[ew.mul_p] = _mul_transpose
+transpose_rules[ew.div_p] = _div_transpose
+
+
+def _convert_element_type_transpose(ct, x, *, new_dtype, weak_type):
+    return [lax.convert_element_type_p.bind(instantiate(ct), new_dtype=x.aval.dtype,
+                                            weak_type=x.aval.weak_type)]
+
+
+transpose_rules[ew.convert_element_type_p] = _convert_element_type_transpose
+
+
+def _zeros_of(ct):
+    return lax.full_like(ct, 0)
+
+
+transpose_rules[ew.real_p] = lambda ct, x: [lax.complex(ct, _zeros_of(ct))]
+transpose_rules[ew.imag_p] = lambda ct, x: [lax.complex(_zeros_of(ct), lax.neg(ct))]
+transpose_rules[ew.complex_p] = lambda ct, x, y: [
+    unbroadcast(lax.real(ct), x.aval) if is_undefined(x) else None,
+    unbroadcast(lax.imag(lax.neg(ct)), y.aval) if is_undefined(y) else None]
+
+
+def _conj_transpose(ct, x, *, input_dtype):
+    if dtypes.is_complex(input_dtype):
+        return [lax.conj(ct)]
+    return [lax.real(ct)]
+
+
+transpose_rules[ew.conj_p] = _conj_transpose
+
+
+def _select_n_transpose(ct, which, *cases):
+    if is_undefined(which):
+        raise _nonlinear("select_n (in the predicate)")
+    ct = instantiate(ct)
+    zeros = _zeros_of(ct)
+    out = [None]
+    for i, case in enumerate(cases):
+        if is_undefined(case):
+            picks = [ct if j == i else zeros for j in range(len(cases))]
+            out.append(lax.select_n(which, *picks))
+        else:
+            out.append(None)
+    return out
+
+
+transpose_rules[ew.select_n_p] = _select_n_transpose
+
+# -- structural ------------------------------------------------------------------
+
+
+def _broadcast_in_dim_transpose(ct, x, *, shape, broadcast_dimensions):
+    ct = instantiate(ct)
+    new_axes = tuple(i for i in range(len(shape)) if i not in broadcast_dimensions)
+    stretched = tuple(d for axis, d in enumerate(broadcast_dimensions)
+                      if x.aval.shape[axis] == 1 and shape[d] != 1)
+    summed = lax.reduce_sum(ct, tuple(sorted(new_axes + stretched)))
+    return [lax.reshape(summed, x.aval.shape)]
+
+
+transpose_rules[sh.broadcast_in_dim_p] = _broadcast_in_dim_transpose
+transpose_rules[sh.reshape_p] = lambda ct, x, *, new_sizes, dimensions: [
+    lax.reshape(instantiate(ct), x.aval.shape)]
+transpose_rules[sh.transpose_p] = lambda ct, x, *, permutation: [
+    lax.transpose(instantiate(ct), tuple(np.argsort(permutation)))]
+transpose_rules[sh.squeeze_p] = lambda ct, x, *, dimensions: [
+    lax.reshape(instantiate(ct), x.aval.shape)]
+transpose_rules[sh.rev_p] = lambda ct, x, *, dimensions: [lax.rev(instantiate(ct), dimensions)]
+
+
+def _concatenate_transpose(ct, *operands, dimension):
+    ct = instantiate(ct)
+    out, start = [], 0
+    for x in operands:
+        size = (x.aval if is_undefined(x) else get_aval(x)).shape[dimension]
+        out.append(lax.slice_in_dim(ct, start, start + size, 1, dimension)
+                   if is_undefined(x) else None)
+        start += size
+    return out
+
+
+transpose_rules[sh.concatenate_p] = _concatenate_transpose
+
+
+def _pad_transpose(ct, x, padding_value, *, padding_config):
+    ct = instantiate(ct)
+    zero = lax._convert_element_type(0, get_aval(ct).dtype, False)
+    # Undo the edges (negated padding crops what was added and re-adds what was
+    # cropped), then keep every (interior + 1)-th element.
+    unpadded = lax.pad(ct, zero, [(-lo, -hi, 0) for lo, hi, _ in padding_config])
+    ndim = len(padding_config)
+    ct_x = lax.slice(unpadded, (0,) * ndim, get_aval(unpadded).shape,
+                     tuple(interior + 1 for _, _, interior in padding_config))
+    ct_pad = None
+    if is_undefined(padding_value):
+        all_axes = tuple(range(ndim))
+        ct_pad = lax.sub(lax.reduce_sum(ct, all_axes), lax.reduce_sum(ct_x, all_axes))
+    return [ct_x if is_undefined(x) else None, ct_pad]
+
+
+transpose_rules[sh.pad_p] = _pad_transpose
+
+
+def _slice_transpose(ct, x, *, start_indices, limit_indices, strides):
+    ct = instantiate(ct)
+    shape = x.aval.shape
+    strides = strides or (1,) * len(shape)
+    ct_shape = get_aval(ct).shape
+    real_limits = [s + (n - 1) * st + 1 if n else s
+                   for s, n, st in zip(start_indices, ct_shape, strides)]
+    config = [(s, d - lim, st - 1) for s, d, lim, st in
+              zip(start_indices, shape, real_limits, strides)]
+    return [lax.pad(ct, lax._convert_element_type(0, get_aval(ct).dtype, False), config)]
+
+
+transpose_rules[sh.slice_p] = _slice_transpose
+
+
+def _dynamic_slice_transpose(ct, x, *starts, slice_sizes):
+    ct = instantiate(ct)
+    zeros = zeros_like_aval(x.aval)
+    return [lax.dynamic_update_slice(zeros, ct, starts)] + [None] * len(starts)
+
+
+def _dynamic_update_slice_transpose(ct, x, update, *starts):
+    ct = instantiate(ct)
+    u_aval = update.aval if is_undefined(update) else get_aval(update)
+    ct_x = lax.dynamic_update_slice(ct, zeros_like_aval(u_aval), starts) \
+        if is_undefined(x) else None
+    ct_u = lax.dynamic_slice(ct, starts, u_aval.shape) if is_undefined(update) else None
+    return [ct_x, ct_u] + [None] * len(starts)
+
+
+transpose_rules[sh.dynamic_slice_p] = _dynamic_slice_transpose
+transpose_rules[sh.dynamic_update_slice_p] = _dynamic_update_slice_transpose
+
+
+def _gather_transpose(ct, operand, indices, *, dimension_numbers, slice_sizes, mode,
+                      fill_value, indices_are_sorted, unique_indices):
+    ct = instantiate(ct)
+    dn = dimension_numbers
+    scatter_dn = lax.ScatterDimensionNumbers(update_window_dims=dn.offset_dims,
+                                             inserted_window_dims=dn.collapsed_slice_dims,
+                                             scatter_dims_to_operand_dims=dn.start_index_map)
+    zeros = zeros_like_aval(operand.aval)
+    return [lax.scatter_add(zeros, indices, ct, scatter_dn, mode=mode,
+                            indices_are_sorted=indices_are_sorted,
+                            unique_indices=unique_indices), None]
+
+
+transpose_rules[sh.gather_p] = _gather_transpose
+
+
+def _scatter_windows_as_gather(ct, indices, updates_aval, dn, mode):
+    """The values of ``ct`` in the windows a scatter writes (0 where dropped)."""
+    window = iter(updates_aval.shape[i] for i in dn.update_window_dims)
+    n_operand = len(dn.inserted_window_dims) + len(dn.update_window_dims)
+    slice_sizes = [1 if d in dn.inserted_window_dims else next(window) for d in range(n_operand)]
+    gather_dn = lax.GatherDimensionNumbers(offset_dims=dn.update_window_dims,
+                                           collapsed_slice_dims=dn.inserted_window_dims,
+                                           start_index_map=dn.scatter_dims_to_operand_dims)
+    return lax.gather(ct, indices, gather_dn, slice_sizes, mode=mode, fill_value=0)
+
+
+def _scatter_add_transpose(ct, operand, indices, updates, *, dimension_numbers, mode,
+                           indices_are_sorted, unique_indices):
+    ct = instantiate(ct)
+    ct_u = None
+    if is_undefined(updates):
+        ct_u = _scatter_windows_as_gather(ct, indices, updates.aval, dimension_numbers, mode)
+    return [ct if is_undefined(operand) else None, None, ct_u]
+
+
+def _scatter_transpose(ct, operand, indices, updates, *, dimension_numbers, mode,
+                       indices_are_sorted, unique_indices):
+    ct = instantiate(ct)
+    u_aval = updates.aval if is_undefined(updates) else get_aval(updates)
+    ct_x = None
+    if is_undefined(operand):   # overwritten positions receive no cotangent
+        ct_x = lax.scatter(ct, indices, zeros_like_aval(u_aval), dimension_numbers, mode=mode)
+    ct_u = None
+    if is_undefined(updates):
+        ct_u = _scatter_windows_as_gather(ct, indices, u_aval, dimension_numbers, mode)
+    return [ct_x, None, ct_u]
+
+
+transpose_rules[sh.scatter_add_p] = _scatter_add_transpose
+transpose_rules[sh.scatter_p] = _scatter_transpose
+
+# -- reductions and contractions ---------------------------------------------------
+
+
+def _reduce_sum_transpose(ct, x, *, axes):
+    kept = tuple(i for i in range(len(x.aval.shape)) if i not in axes)
+    return [lax.broadcast_in_dim(instantiate(ct), x.aval.shape, kept)]
+
+
+transpose_rules[red.reduce_sum_p] = _reduce_sum_transpose
+transpose_rules[red.cumsum_p] = lambda ct, x, *, axis, reverse: [
+    lax.cumsum(instantiate(ct), axis, not reverse)]
+
+
+def _dot_transpose_lhs(ct, x_aval, y, dimension_numbers, preferred_element_type, precision):
+    """The cotangent of the left operand of ``dot_general``: contract the
+    output cotangent with ``y`` over y's free axes, then lay the result out
+    like x."""
+    (xc, yc), (xb, yb) = dimension_numbers
+    x_ndim, y_ndim = len(x_aval.shape), get_aval(y).ndim
+    x_free = [i for i in range(x_ndim) if i not in xc and i not in xb]
+    y_free = [i for i in range(y_ndim) if i not in yc and i not in yb]
+    nb = len(xb)
+    ct_y_free = tuple(range(nb + len(x_free), nb + len(x_free) + len(y_free)))
+    dn = ((ct_y_free, tuple(y_free)), (tuple(range(nb)), tuple(yb)))
+    out = lax.dot_general(ct, y, dn, precision, x_aval.dtype)
+    # ``out`` axes: batch, x free, then y's contracted axes in y order.
+    layout = list(xb) + x_free + [xc[list(yc).index(d)] for d in sorted(yc)]
+    return lax.transpose(out, tuple(layout.index(d) for d in range(x_ndim)))
+
+
+def _dot_general_transpose(ct, x, y, *, dimension_numbers, precision, preferred_element_type):
+    if is_undefined(x) and is_undefined(y):
+        raise _nonlinear("dot_general")
+    ct = instantiate(ct)
+    (xc, yc), (xb, yb) = dimension_numbers
+    if is_undefined(x):
+        return [_dot_transpose_lhs(ct, x.aval, y, dimension_numbers, preferred_element_type,
+                                   precision), None]
+    # The right operand: swap roles. dot_general(y, x) has its free axes in the
+    # other order, so permute the cotangent to match first.
+    nb = len(xb)
+    x_free = get_aval(x).ndim - len(xc) - len(xb)
+    y_free = len(y.aval.shape) - len(yc) - len(yb)
+    perm = (tuple(range(nb)) + tuple(range(nb + x_free, nb + x_free + y_free))
+            + tuple(range(nb, nb + x_free)))
+    swapped = ((yc, xc), (yb, xb))
+    return [None, _dot_transpose_lhs(lax.transpose(ct, perm), y.aval, x, swapped,
+                                     preferred_element_type, precision)]
+
+
+transpose_rules[red.dot_general_p] = _dot_general_transpose
