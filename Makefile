@@ -33,7 +33,7 @@ test: $(VENV)/.test-deps
 	$(PY) -m pytest tests book --nbval-lax --nbval-current-env -q
 
 book: $(VENV)/.book-deps
-	$(VENV)/bin/sphinx-build -W --keep-going -q -b html book _build/html
+	$(VENV)/bin/sphinx-build -E -W --keep-going -q -b html book _build/html
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
 myst-check: $(VENV)/.book-deps
