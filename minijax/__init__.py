@@ -9,3 +9,4 @@ from .jaxpr import make_jaxpr
 from .partial_eval import linearize
 from .transpose import vjp
 from .api import jacfwd, jacrev, hessian, grad, value_and_grad
+from .jit import jit, devices, default_backend, device_put, block_until_ready

@@ -56,12 +56,13 @@ def short_dtype_name(dtype):
 
 class ShapedArray:
     """The abstract value of an array: shape, dtype and weak-type flag."""
-    __slots__ = ("shape", "dtype", "weak_type")
+    __slots__ = ("shape", "dtype", "weak_type", "_hash")
 
     def __init__(self, shape, dtype, weak_type=False):
         self.shape = tuple(shape)
         self.dtype = np.dtype(dtype)
         self.weak_type = weak_type
+        self._hash = None
 
     ndim = property(lambda self: len(self.shape))
     size = property(lambda self: int(np.prod(self.shape, dtype=np.int64)))
@@ -84,7 +85,9 @@ class ShapedArray:
                 and self.dtype == other.dtype and self.weak_type == other.weak_type)
 
     def __hash__(self):
-        return hash((self.shape, self.dtype, self.weak_type))
+        if self._hash is None:   # avals key jit's caches, so hash once
+            self._hash = hash((self.shape, self.dtype, self.weak_type))
+        return self._hash
 
     def __repr__(self):
         weak = ", weak_type=True" if self.weak_type else ""
@@ -140,6 +143,7 @@ class Primitive:
     and the rule tables of the transformation modules."""
 
     multiple_results = False
+    takes_arrays = False   # True: eager impl receives Arrays, not numpy values (jit)
 
     def __init__(self, name, multiple_results=False):
         self.name = name

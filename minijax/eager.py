@@ -197,6 +197,8 @@ class EvalTrace(core.Trace):
         self.parent, self.alive = None, True
 
     def process_primitive(self, primitive, args, params):
+        if primitive.takes_arrays:   # jit: hand over Arrays (device buffers stay put)
+            return primitive.impl(*args, **params)
         vals, avals = [], []
         for x in args:
             if type(x) is Array:          # the common case, kept cheap

@@ -79,7 +79,7 @@ class Jaxpr:
 
 class ClosedJaxpr:
     """A jaxpr together with the values of its constant variables."""
-    __slots__ = ("jaxpr", "consts")
+    __slots__ = ("jaxpr", "consts", "__weakref__")
 
     def __init__(self, jaxpr, consts):
         self.jaxpr, self.consts = jaxpr, list(consts)

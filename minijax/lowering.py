@@ -1,0 +1,684 @@
+"""Lowering: from a jaxpr to StableHLO text, the input of the XLA compiler (Chapter 9).
+
+A jaxpr is already almost an XLA program: both are lists of typed operations
+on arrays. Lowering walks the equations in order and writes one or a few
+StableHLO operations for each, using MLIR's textual syntax::
+
+    %2 = stablehlo.sine %1 : tensor<3xf32>
+
+minijax writes this text directly (XLA parses it); no MLIR Python bindings
+are needed. Simple elementwise operations use MLIR's short "pretty" form;
+everything else uses the generic form, which has the same shape for every
+operation::
+
+    %3 = "stablehlo.transpose"(%2) {permutation = array<i64: 1, 0>} : (tensor<2x3xf32>) -> tensor<3x2xf32>
+
+Two things lax allows that StableHLO does not are handled here: implicit
+broadcasting of rank-0 operands and size-1 axes (made explicit with
+``broadcast_in_dim``), and the ``integer_pow``/``select_n``/``argmax`` style
+conveniences (spelled out in simpler operations).
+"""
+import numpy as np
+
+from .core import ShapedArray
+from .jaxpr import Literal
+from .lax import elementwise as ew, shapes as sh, reductions as red
+
+# ---------------------------------------------------------------------------
+# Types and constants
+
+
+def element_type(dtype):
+    """MLIR's name for a numpy dtype: f32, i32 (signless), ui8, i1, complex<f32>."""
+    dtype = np.dtype(dtype)
+    if dtype == np.bool_:
+        return "i1"
+    if dtype.kind == "c":
+        return f"complex<f{dtype.itemsize * 4}>"
+    prefix = {"f": "f", "i": "i", "u": "ui"}[dtype.kind]
+    return f"{prefix}{dtype.itemsize * 8}"
+
+
+def tensor_type(aval):
+    """``tensor<3x4xf32>`` (``tensor<f32>`` for a scalar)."""
+    dims = "".join(f"{d}x" for d in aval.shape)
+    return f"tensor<{dims}{element_type(aval.dtype)}>"
+
+
+def dense_attr(value, dtype):
+    """A constant's value as a dense literal. Finite scalars are written in
+    decimal (numpy's shortest round-trip form, so still exact); arrays, nan and
+    inf as hex bytes, which keep every bit."""
+    value = np.asarray(value, dtype=dtype)
+    if value.ndim == 0 and value.dtype.kind in "biuf" and np.isfinite(value):
+        if value.dtype.kind == "b":
+            return f"dense<{str(bool(value)).lower()}>"
+        if value.dtype.kind in "iu":
+            return f"dense<{int(value)}>"
+        return f"dense<{_float_text(value)}>"
+    if value.dtype == np.bool_:
+        value = value.astype(np.uint8)
+    return f'dense<"0x{np.ascontiguousarray(value).tobytes().hex().upper()}">'
+
+
+def _float_text(value):
+    """``str(np.float32(0.1))`` is '0.1'; MLIR also wants a '.' before any exponent."""
+    mantissa, _, exponent = str(value.item() if value.dtype == np.float64 else
+                                value.dtype.type(value)).partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return mantissa + (f"e{exponent}" if exponent else "")
+
+
+def i64_array(values):
+    return "array<i64" + (": " + ", ".join(str(int(v)) for v in values) if len(values) else "") + ">"
+
+
+def int_list(values):
+    return "[" + ", ".join(str(int(v)) for v in values) + "]"
+
+
+# ---------------------------------------------------------------------------
+# The emitter: a function body being written
+
+
+class FunctionBuilder:
+    """Accumulates the lines of one function body and names SSA values."""
+
+    def __init__(self, indent=4):
+        self.lines, self.counter, self.indent = [], 0, indent
+
+    def fresh(self):
+        self.counter += 1
+        return f"%{self.counter - 1}"
+
+    def emit(self, text):
+        self.lines.append(" " * self.indent + text)
+
+    def op(self, name, operands, in_avals, out_aval, attrs=""):
+        """A generic-form operation with one result; returns its SSA name."""
+        result = self.fresh()
+        ins = ", ".join(tensor_type(a) for a in in_avals)
+        attrs = f" {{{attrs}}}" if attrs else ""
+        self.emit(f'{result} = "{name}"({", ".join(operands)}){attrs} : ({ins}) -> '
+                  f'{tensor_type(out_aval)}')
+        return result
+
+    def elementwise(self, name, operands, aval):
+        """A pretty-form elementwise operation (all operands of type ``aval``)."""
+        result = self.fresh()
+        self.emit(f"{result} = stablehlo.{name} {', '.join(operands)} : {tensor_type(aval)}")
+        return result
+
+    def constant(self, value, aval):
+        result = self.fresh()
+        self.emit(f"{result} = stablehlo.constant {dense_attr(value, aval.dtype)} : "
+                  f"{tensor_type(aval)}")
+        return result
+
+    def region(self, arg_avals, body):
+        """A nested region ``^bb0(args): ... stablehlo.return``; ``body(builder,
+        arg_names)`` returns the names to return. Used by reduce, scatter, while
+        and case."""
+        inner = FunctionBuilder(self.indent + 2)
+        inner.counter = self.counter
+        args = [inner.fresh() for _ in arg_avals]
+        inner.lines.append(" " * (self.indent) + "^bb0(" + ", ".join(
+            f"{a}: {tensor_type(t)}" for a, t in zip(args, arg_avals)) + "):")
+        outs, out_avals = body(inner, args)
+        inner.emit(f'"stablehlo.return"({", ".join(outs)}) : '
+                   f'({", ".join(tensor_type(a) for a in out_avals)}) -> ()')
+        self.counter = inner.counter
+        return "\n".join(inner.lines)
+
+    def op_with_regions(self, name, operands, in_avals, out_avals, regions, attrs=""):
+        """A generic-form operation with regions and possibly several results."""
+        results = [self.fresh() for _ in out_avals]
+        lhs = results[0] if len(results) == 1 else f"{results[0]}:{len(results)}"
+        attrs = f" {{{attrs}}}" if attrs else ""
+        ins = ", ".join(tensor_type(a) for a in in_avals)
+        outs = ", ".join(tensor_type(a) for a in out_avals)
+        outs = outs if len(out_avals) == 1 else f"({outs})"
+        body = ", ".join("{\n" + r + "\n" + " " * self.indent + "}" for r in regions)
+        self.emit(f'{lhs} = "{name}"({", ".join(operands)}) ({body}){attrs} : ({ins}) -> {outs}')
+        if len(results) == 1:
+            return results
+        return [f"{results[0]}#{i}" for i in range(len(results))]
+
+
+# ---------------------------------------------------------------------------
+# Lowering a jaxpr
+
+
+def lower_jaxpr(builder, jaxpr, consts, args):
+    """Write ``jaxpr``'s equations into ``builder``; return the output names.
+
+    ``args`` are the SSA names of the inputs; ``consts`` the constants' values.
+    """
+    env = {}
+
+    def read(a):
+        if type(a) is Literal:
+            return builder.constant(a.val, a.aval)
+        return env[a]
+
+    for v, c in zip(jaxpr.constvars, consts):
+        env[v] = builder.constant(np.asarray(getattr(c, "_value", c)), v.aval)
+    env.update(zip(jaxpr.invars, args))
+    for eqn in jaxpr.eqns:
+        rule = lowering_rules.get(eqn.primitive)
+        if rule is None:
+            raise NotImplementedError(f"no lowering rule for the primitive '{eqn.primitive.name}'")
+        in_avals = [a.aval for a in eqn.inputs]
+        out_avals = [v.aval for v in eqn.outvars]
+        outs = rule(builder, [read(a) for a in eqn.inputs], in_avals,
+                    out_avals if eqn.primitive.multiple_results else out_avals[0], **eqn.params)
+        env.update(zip(eqn.outvars, outs if eqn.primitive.multiple_results else [outs]))
+    return [read(a) for a in jaxpr.outvars]
+
+
+def lower_to_stablehlo(closed, name="main"):
+    """The StableHLO module (as text) computing ``closed``: one public ``main``."""
+    builder = FunctionBuilder()
+    in_avals, out_avals = closed.in_avals, closed.out_avals
+    args = [f"%arg{i}" for i in range(len(in_avals))]
+    outs = lower_jaxpr(builder, closed.jaxpr, closed.consts, args)
+    signature = ", ".join(f"{a}: {tensor_type(t)}" for a, t in zip(args, in_avals))
+    results = ", ".join(tensor_type(t) for t in out_avals)
+    builder.emit(f"func.return {', '.join(outs)} : {results}" if outs else "func.return")
+    module_name = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
+    return "\n".join([f"module @jit_{module_name} {{",
+                      f"  func.func public @main({signature}) -> ({results}) {{",
+                      *builder.lines,
+                      "  }",
+                      "}"])
+
+
+# ---------------------------------------------------------------------------
+# Helpers for rules
+
+lowering_rules = {}
+
+
+def broadcast_to(b, x, aval, shape):
+    """lax's implicit broadcasting made explicit (rank-0 operands, size-1 axes)."""
+    if aval.shape == tuple(shape):
+        return x
+    out = ShapedArray(shape, aval.dtype)
+    if not aval.shape:
+        return b.op("stablehlo.broadcast_in_dim", [x], [aval], out,
+                    f"broadcast_dimensions = {i64_array([])}")
+    # Same rank, some axes of size 1: drop them, then broadcast the rest back.
+    kept = [i for i, (d, s) in enumerate(zip(aval.shape, shape)) if d == s]
+    squeezed_aval = ShapedArray([aval.shape[i] for i in kept], aval.dtype)
+    squeezed = b.op("stablehlo.reshape", [x], [aval], squeezed_aval)
+    return b.op("stablehlo.broadcast_in_dim", [squeezed], [squeezed_aval], out,
+                f"broadcast_dimensions = {i64_array(kept)}")
+
+
+def _elementwise(name):
+    """A lax elementwise primitive that maps to one StableHLO operation."""
+    def rule(b, args, in_avals, out_aval, **params):
+        args = [broadcast_to(b, x, a, out_aval.shape) for x, a in zip(args, in_avals)]
+        if in_avals[0].dtype == out_aval.dtype:
+            return b.elementwise(name, args, out_aval)
+        in_avals = [ShapedArray(out_aval.shape, a.dtype) for a in in_avals]
+        return b.op(f"stablehlo.{name}", args, in_avals, out_aval)
+    return rule
+
+
+def _chlo(name):
+    """Operations XLA provides in its "client library" (CHLO) dialect."""
+    def rule(b, args, in_avals, out_aval, **params):
+        args = [broadcast_to(b, x, a, out_aval.shape) for x, a in zip(args, in_avals)]
+        in_avals = [ShapedArray(out_aval.shape, a.dtype) for a in in_avals]
+        return b.op(f"chlo.{name}", args, in_avals, out_aval)
+    return rule
+
+
+def scalar_const(b, value, dtype):
+    return b.constant(np.asarray(value, dtype), ShapedArray((), dtype))
+
+
+def full_like(b, value, aval):
+    """An array of ``aval`` filled with ``value``."""
+    c = scalar_const(b, value, aval.dtype)
+    if not aval.shape:
+        return c
+    return broadcast_to(b, c, ShapedArray((), aval.dtype), aval.shape)
+
+
+# ---------------------------------------------------------------------------
+# Elementwise rules
+
+for _prim, _name in [
+        (ew.neg_p, "negate"), (ew.sign_p, "sign"), (ew.floor_p, "floor"), (ew.ceil_p, "ceil"),
+        (ew.is_finite_p, "is_finite"), (ew.exp_p, "exponential"), (ew.log_p, "log"),
+        (ew.log1p_p, "log_plus_one"), (ew.expm1_p, "exponential_minus_one"),
+        (ew.sin_p, "sine"), (ew.cos_p, "cosine"), (ew.tan_p, "tan"), (ew.tanh_p, "tanh"),
+        (ew.logistic_p, "logistic"), (ew.sqrt_p, "sqrt"), (ew.rsqrt_p, "rsqrt"),
+        (ew.cbrt_p, "cbrt"), (ew.not_p, "not"), (ew.abs_p, "abs"), (ew.real_p, "real"),
+        (ew.imag_p, "imag"),
+        (ew.add_p, "add"), (ew.add_any_p, "add"), (ew.sub_p, "subtract"),
+        (ew.mul_p, "multiply"), (ew.div_p, "divide"), (ew.rem_p, "remainder"),
+        (ew.pow_p, "power"), (ew.max_p, "maximum"), (ew.min_p, "minimum"),
+        (ew.atan2_p, "atan2"), (ew.and_p, "and"), (ew.or_p, "or"), (ew.xor_p, "xor"),
+        (ew.complex_p, "complex")]:
+    lowering_rules[_prim] = _elementwise(_name)
+
+for _prim, _name in [
+        (ew.asin_p, "asin"), (ew.acos_p, "acos"), (ew.atan_p, "atan"), (ew.sinh_p, "sinh"),
+        (ew.cosh_p, "cosh"), (ew.asinh_p, "asinh"), (ew.acosh_p, "acosh"),
+        (ew.atanh_p, "atanh"), (ew.erf_p, "erf"), (ew.erfc_p, "erfc"),
+        (ew.erf_inv_p, "erf_inv"), (ew.lgamma_p, "lgamma"), (ew.digamma_p, "digamma"),
+        (ew.nextafter_p, "next_after")]:
+    lowering_rules[_prim] = _chlo(_name)
+
+lowering_rules[ew.stop_gradient_p] = lambda b, args, in_avals, out_aval: args[0]
+
+
+def _round_rule(b, args, in_avals, out_aval, rounding_method):
+    name = "round_nearest_afz" if rounding_method == 0 else "round_nearest_even"
+    return b.elementwise(name, args, out_aval)
+
+
+lowering_rules[ew.round_p] = _round_rule
+
+
+def _exp2_rule(b, args, in_avals, out_aval):
+    ln2 = full_like(b, np.log(2), out_aval)
+    return b.elementwise("exponential", [b.elementwise("multiply", [args[0], ln2], out_aval)],
+                         out_aval)
+
+
+lowering_rules[ew.exp2_p] = _exp2_rule
+
+
+def _integer_pow_rule(b, args, in_avals, out_aval, y):
+    """Square-and-multiply, the same multiplications as the eager implementation."""
+    x, = args
+    if y == 0:
+        return full_like(b, 1, out_aval)
+    acc, base, n = None, x, abs(y)
+    while n:
+        if n & 1:
+            acc = base if acc is None else b.elementwise("multiply", [acc, base], out_aval)
+        n >>= 1
+        if n:
+            base = b.elementwise("multiply", [base, base], out_aval)
+    if y < 0:
+        acc = b.elementwise("divide", [full_like(b, 1, out_aval), acc], out_aval)
+    return acc
+
+
+lowering_rules[ew.integer_pow_p] = _integer_pow_rule
+
+
+def _conj_rule(b, args, in_avals, out_aval, input_dtype):
+    x, = args
+    real_aval = ShapedArray(out_aval.shape, np.finfo(out_aval.dtype).dtype)
+    if in_avals[0].dtype.kind != "c":
+        x = b.op("stablehlo.convert", [x], in_avals, real_aval) \
+            if in_avals[0].dtype != real_aval.dtype else x
+        zero = full_like(b, 0, real_aval)
+        return b.op("stablehlo.complex", [x, zero], [real_aval, real_aval], out_aval)
+    re = b.op("stablehlo.real", [x], [out_aval], real_aval)
+    im = b.op("stablehlo.imag", [x], [out_aval], real_aval)
+    return b.op("stablehlo.complex", [re, b.elementwise("negate", [im], real_aval)],
+                [real_aval, real_aval], out_aval)
+
+
+lowering_rules[ew.conj_p] = _conj_rule
+
+_DIRECTIONS = {ew.eq_p: "EQ", ew.ne_p: "NE", ew.lt_p: "LT", ew.le_p: "LE", ew.gt_p: "GT",
+               ew.ge_p: "GE"}
+
+
+def compare(b, direction, x, y, aval, out_aval):
+    kind = aval.dtype.kind
+    compare_type = "FLOAT" if kind in "fc" else "SIGNED" if kind == "i" else "UNSIGNED"
+    return b.op("stablehlo.compare", [x, y], [aval, aval], out_aval,
+                f"comparison_direction = #stablehlo<comparison_direction {direction}>, "
+                f"compare_type = #stablehlo<comparison_type {compare_type}>")
+
+
+def _compare_rule(direction):
+    def rule(b, args, in_avals, out_aval):
+        shape = out_aval.shape
+        x, y = (broadcast_to(b, a, t, shape) for a, t in zip(args, in_avals))
+        return compare(b, direction, x, y, ShapedArray(shape, in_avals[0].dtype), out_aval)
+    return rule
+
+
+for _prim, _direction in _DIRECTIONS.items():
+    lowering_rules[_prim] = _compare_rule(_direction)
+
+
+def _select_n_rule(b, args, in_avals, out_aval):
+    which, *cases = args
+    which_aval = in_avals[0]
+    if len(cases) == 1:
+        return cases[0]
+    if which_aval.dtype == np.bool_:
+        return b.op("stablehlo.select", [which, cases[1], cases[0]],
+                    [which_aval, out_aval, out_aval], out_aval)
+    # An integer selector: cases[which] as a chain of equality tests.
+    result = cases[0]
+    pred_aval = ShapedArray(which_aval.shape, np.bool_)
+    for i, case in enumerate(cases[1:], start=1):
+        index = full_like(b, i, which_aval)
+        pred = compare(b, "EQ", which, index, which_aval, pred_aval)
+        result = b.op("stablehlo.select", [pred, case, result],
+                      [pred_aval, out_aval, out_aval], out_aval)
+    return result
+
+
+lowering_rules[ew.select_n_p] = _select_n_rule
+lowering_rules[ew.clamp_p] = lambda b, args, in_avals, out_aval: b.op(
+    "stablehlo.clamp", args, in_avals, out_aval)
+
+
+def convert(b, x, aval, new_dtype):
+    out_aval = ShapedArray(aval.shape, new_dtype)
+    if aval.dtype == out_aval.dtype:
+        return x
+    if aval.dtype.kind == "c" and out_aval.dtype.kind != "c":   # complex -> real: real part
+        real_aval = ShapedArray(aval.shape, np.finfo(aval.dtype).dtype)
+        x, aval = b.op("stablehlo.real", [x], [aval], real_aval), real_aval
+        if aval.dtype == out_aval.dtype:
+            return x
+    if out_aval.dtype == np.bool_:   # x != 0
+        return compare(b, "NE", x, full_like(b, 0, aval), aval, out_aval)
+    return b.op("stablehlo.convert", [x], [aval], out_aval)
+
+
+lowering_rules[ew.convert_element_type_p] = (
+    lambda b, args, in_avals, out_aval, new_dtype, weak_type:
+    convert(b, args[0], in_avals[0], new_dtype))
+
+# ---------------------------------------------------------------------------
+# Structural rules
+
+
+def _broadcast_in_dim_rule(b, args, in_avals, out_aval, shape, broadcast_dimensions):
+    return b.op("stablehlo.broadcast_in_dim", args, in_avals, out_aval,
+                f"broadcast_dimensions = {i64_array(broadcast_dimensions)}")
+
+
+def _reshape_rule(b, args, in_avals, out_aval, **params):
+    return b.op("stablehlo.reshape", args, in_avals, out_aval)
+
+
+lowering_rules[sh.broadcast_in_dim_p] = _broadcast_in_dim_rule
+lowering_rules[sh.reshape_p] = _reshape_rule
+lowering_rules[sh.squeeze_p] = _reshape_rule
+lowering_rules[sh.transpose_p] = lambda b, args, in_avals, out_aval, permutation: b.op(
+    "stablehlo.transpose", args, in_avals, out_aval, f"permutation = {i64_array(permutation)}")
+lowering_rules[sh.rev_p] = lambda b, args, in_avals, out_aval, dimensions: b.op(
+    "stablehlo.reverse", args, in_avals, out_aval, f"dimensions = {i64_array(dimensions)}")
+lowering_rules[sh.concatenate_p] = lambda b, args, in_avals, out_aval, dimension: b.op(
+    "stablehlo.concatenate", args, in_avals, out_aval, f"dimension = {dimension} : i64")
+
+
+def _pad_rule(b, args, in_avals, out_aval, padding_config):
+    lo, hi, interior = zip(*padding_config) if padding_config else ((), (), ())
+    return b.op("stablehlo.pad", args, in_avals, out_aval,
+                f"edge_padding_low = {i64_array(lo)}, edge_padding_high = {i64_array(hi)}, "
+                f"interior_padding = {i64_array(interior)}")
+
+
+def _slice_rule(b, args, in_avals, out_aval, start_indices, limit_indices, strides):
+    strides = strides or (1,) * len(start_indices)
+    return b.op("stablehlo.slice", args, in_avals, out_aval,
+                f"start_indices = {i64_array(start_indices)}, "
+                f"limit_indices = {i64_array(limit_indices)}, strides = {i64_array(strides)}")
+
+
+lowering_rules[sh.pad_p] = _pad_rule
+lowering_rules[sh.slice_p] = _slice_rule
+
+
+def _index_operands(b, args, avals):
+    """Dynamic start indices, all converted to i32 (StableHLO wants one type)."""
+    i32 = np.dtype(np.int32)
+    return [convert(b, x, a, i32) for x, a in zip(args, avals)], [
+        ShapedArray((), i32) for _ in avals]
+
+
+def _dynamic_slice_rule(b, args, in_avals, out_aval, slice_sizes):
+    starts, start_avals = _index_operands(b, args[1:], in_avals[1:])
+    return b.op("stablehlo.dynamic_slice", [args[0]] + starts, [in_avals[0]] + start_avals,
+                out_aval, f"slice_sizes = {i64_array(slice_sizes)}")
+
+
+def _dynamic_update_slice_rule(b, args, in_avals, out_aval):
+    starts, start_avals = _index_operands(b, args[2:], in_avals[2:])
+    return b.op("stablehlo.dynamic_update_slice", args[:2] + starts,
+                in_avals[:2] + start_avals, out_aval)
+
+
+lowering_rules[sh.dynamic_slice_p] = _dynamic_slice_rule
+lowering_rules[sh.dynamic_update_slice_p] = _dynamic_update_slice_rule
+
+
+def _in_bounds_mask(b, indices, idx_aval, index_map, operand_shape, window_sizes):
+    """For each index row: is its whole window inside the operand? (shape: batch)"""
+    batch_shape = idx_aval.shape[:-1]
+    vec_aval = ShapedArray(idx_aval.shape, np.bool_)
+    upper = [operand_shape[d] - window_sizes[d] for d in index_map]
+    lo_ok = compare(b, "GE", indices, full_like(b, 0, idx_aval), idx_aval, vec_aval)
+    hi_const = b.constant(np.broadcast_to(np.asarray(upper, idx_aval.dtype), idx_aval.shape),
+                          idx_aval)
+    hi_ok = compare(b, "LE", indices, hi_const, idx_aval, vec_aval)
+    both = b.elementwise("and", [lo_ok, hi_ok], vec_aval)
+    bool_scalar = ShapedArray((), np.bool_)
+    region = b.region([bool_scalar, bool_scalar], lambda rb, xs: (
+        [rb.elementwise("and", xs, bool_scalar)], [bool_scalar]))
+    init = scalar_const(b, True, np.bool_)
+    mask, = b.op_with_regions("stablehlo.reduce", [both, init], [vec_aval, bool_scalar],
+                              [ShapedArray(batch_shape, np.bool_)], [region],
+                              f"dimensions = {i64_array([len(batch_shape)])}")
+    return mask
+
+
+def _gather_rule(b, args, in_avals, out_aval, dimension_numbers, slice_sizes, mode,
+                 fill_value, indices_are_sorted, unique_indices):
+    operand, indices = args
+    op_aval, idx_aval = in_avals
+    dn = dimension_numbers
+    attrs = (f"dimension_numbers = #stablehlo.gather<offset_dims = {int_list(dn.offset_dims)}, "
+             f"collapsed_slice_dims = {int_list(dn.collapsed_slice_dims)}, "
+             f"start_index_map = {int_list(dn.start_index_map)}, "
+             f"index_vector_dim = {idx_aval.ndim - 1}>, "
+             f"slice_sizes = {i64_array(slice_sizes)}, "
+             f"indices_are_sorted = {str(indices_are_sorted).lower()}")
+    out = b.op("stablehlo.gather", [operand, indices], in_avals, out_aval, attrs)
+    if mode != sh.GatherScatterMode.FILL_OR_DROP:
+        return out   # XLA clamps start indices, exactly as in the eager implementation
+    mask = _in_bounds_mask(b, indices, idx_aval, dn.start_index_map, op_aval.shape,
+                           slice_sizes)
+    batch_positions = [i for i in range(out_aval.ndim) if i not in dn.offset_dims]
+    mask_aval = ShapedArray(out_aval.shape, np.bool_)
+    full_mask = b.op("stablehlo.broadcast_in_dim", [mask],
+                     [ShapedArray(idx_aval.shape[:-1], np.bool_)], mask_aval,
+                     f"broadcast_dimensions = {i64_array(batch_positions)}")
+    fill = full_like(b, sh._default_fill(out_aval.dtype) if fill_value is None else fill_value,
+                     out_aval)
+    return b.op("stablehlo.select", [full_mask, out, fill], [mask_aval, out_aval, out_aval],
+                out_aval)
+
+
+lowering_rules[sh.gather_p] = _gather_rule
+
+
+def _clamp_indices(b, indices, idx_aval, index_map, operand_shape, window_sizes):
+    upper = [operand_shape[d] - window_sizes[d] for d in index_map]
+    hi = b.constant(np.broadcast_to(np.asarray(upper, idx_aval.dtype), idx_aval.shape), idx_aval)
+    lo = full_like(b, 0, idx_aval)
+    return b.op("stablehlo.clamp", [lo, indices, hi], [idx_aval] * 3, idx_aval)
+
+
+def _scatter_rule(combine):
+    def rule(b, args, in_avals, out_aval, dimension_numbers, mode, indices_are_sorted,
+             unique_indices):
+        operand, indices, updates = args
+        op_aval, idx_aval, upd_aval = in_avals
+        dn = dimension_numbers
+        if mode != sh.GatherScatterMode.FILL_OR_DROP:   # XLA drops; clip mode clamps first
+            window = iter(upd_aval.shape[i] for i in dn.update_window_dims)
+            sizes = [1 if d in dn.inserted_window_dims else next(window)
+                     for d in range(op_aval.ndim)]
+            indices = _clamp_indices(b, indices, idx_aval, dn.scatter_dims_to_operand_dims,
+                                     op_aval.shape, sizes)
+        scalar = ShapedArray((), op_aval.dtype)
+        region = b.region([scalar, scalar], lambda rb, xs: (
+            [combine(rb, xs, scalar)], [scalar]))
+        attrs = (f"scatter_dimension_numbers = #stablehlo.scatter<"
+                 f"update_window_dims = {int_list(dn.update_window_dims)}, "
+                 f"inserted_window_dims = {int_list(dn.inserted_window_dims)}, "
+                 f"scatter_dims_to_operand_dims = {int_list(dn.scatter_dims_to_operand_dims)}, "
+                 f"index_vector_dim = {idx_aval.ndim - 1}>, "
+                 f"indices_are_sorted = {str(indices_are_sorted).lower()}, "
+                 f"unique_indices = {str(unique_indices).lower()}")
+        out, = b.op_with_regions("stablehlo.scatter", [operand, indices, updates], in_avals,
+                                 [out_aval], [region], attrs)
+        return out
+    return rule
+
+
+lowering_rules[sh.scatter_add_p] = _scatter_rule(
+    lambda rb, xs, aval: rb.elementwise("add", xs, aval))
+lowering_rules[sh.scatter_p] = _scatter_rule(lambda rb, xs, aval: xs[1])
+lowering_rules[sh.iota_p] = lambda b, args, in_avals, out_aval, dtype, shape, dimension: b.op(
+    "stablehlo.iota", [], [], out_aval, f"iota_dimension = {dimension} : i64")
+
+# ---------------------------------------------------------------------------
+# Reductions
+
+
+def _reduce(b, x, aval, axes, out_aval, init_value, combine):
+    scalar = ShapedArray((), aval.dtype)
+    init = scalar_const(b, init_value, aval.dtype)
+    region = b.region([scalar, scalar], lambda rb, xs: ([combine(rb, xs, scalar)], [scalar]))
+    out, = b.op_with_regions("stablehlo.reduce", [x, init], [aval, scalar], [out_aval],
+                             [region], f"dimensions = {i64_array(axes)}")
+    return out
+
+
+def _reduction_rule(op_name, init):
+    def rule(b, args, in_avals, out_aval, axes):
+        return _reduce(b, args[0], in_avals[0], axes, out_aval, init(in_avals[0].dtype),
+                       lambda rb, xs, aval: rb.elementwise(op_name, xs, aval))
+    return rule
+
+
+lowering_rules[red.reduce_sum_p] = _reduction_rule("add", lambda dt: 0)
+lowering_rules[red.reduce_prod_p] = _reduction_rule("multiply", lambda dt: 1)
+lowering_rules[red.reduce_max_p] = _reduction_rule("maximum", red._lowest)
+lowering_rules[red.reduce_min_p] = _reduction_rule("minimum", red._highest)
+lowering_rules[red.reduce_and_p] = _reduction_rule(   # identity: all bits set
+    "and", lambda dt: True if dt == np.bool_ else -1 if dt.kind == "i" else np.iinfo(dt).max)
+lowering_rules[red.reduce_or_p] = _reduction_rule("or", lambda dt: 0)
+
+
+def _arg_reduction_rule(direction):
+    """argmax/argmin as a reduction over (value, index) pairs: the better value
+    wins, nan beats everything, and ties go to the smaller index."""
+    def rule(b, args, in_avals, out_aval, axes, index_dtype):
+        x, = args
+        aval = in_avals[0]
+        axis = axes[0]
+        idx_aval = ShapedArray(aval.shape, index_dtype)
+        iota = b.op("stablehlo.iota", [], [], idx_aval, f"iota_dimension = {axis} : i64")
+        v_scalar, i_scalar = ShapedArray((), aval.dtype), ShapedArray((), index_dtype)
+        bool_scalar = ShapedArray((), np.bool_)
+
+        def body(rb, xs):
+            xv, xi, yv, yi = xs
+            better = compare(rb, direction, xv, yv, v_scalar, bool_scalar)
+            tie = compare(rb, "EQ", xv, yv, v_scalar, bool_scalar)
+            if aval.dtype.kind in "fc":
+                x_nan = compare(rb, "NE", xv, xv, v_scalar, bool_scalar)
+                y_nan = compare(rb, "NE", yv, yv, v_scalar, bool_scalar)
+                y_not_nan = rb.elementwise("not", [y_nan], bool_scalar)
+                better = rb.elementwise("or", [better, rb.elementwise(
+                    "and", [x_nan, y_not_nan], bool_scalar)], bool_scalar)
+                tie = rb.elementwise("or", [tie, rb.elementwise("and", [x_nan, y_nan],
+                                                                bool_scalar)], bool_scalar)
+            first = compare(rb, "LT", xi, yi, i_scalar, bool_scalar)
+            pick_x = rb.elementwise("or", [better, rb.elementwise("and", [tie, first],
+                                                                  bool_scalar)], bool_scalar)
+            v = rb.op("stablehlo.select", [pick_x, xv, yv], [bool_scalar, v_scalar, v_scalar],
+                      v_scalar)
+            i = rb.op("stablehlo.select", [pick_x, xi, yi], [bool_scalar, i_scalar, i_scalar],
+                      i_scalar)
+            return [v, i], [v_scalar, i_scalar]
+
+        region = b.region([v_scalar, i_scalar, v_scalar, i_scalar], body)
+        init_v = scalar_const(b, red._lowest(aval.dtype) if direction == "GT"
+                              else red._highest(aval.dtype), aval.dtype)
+        init_i = scalar_const(b, 0, index_dtype)
+        _, index = b.op_with_regions(
+            "stablehlo.reduce", [x, iota, init_v, init_i], [aval, idx_aval, v_scalar, i_scalar],
+            [ShapedArray(out_aval.shape, aval.dtype), out_aval], [region],
+            f"dimensions = {i64_array(axes)}")
+        return index
+    return rule
+
+
+lowering_rules[red.argmax_p] = _arg_reduction_rule("GT")
+lowering_rules[red.argmin_p] = _arg_reduction_rule("LT")
+
+
+def _cumulative_rule(op_name, init):
+    """A windowed reduction whose window reaches back over the whole axis."""
+    def rule(b, args, in_avals, out_aval, axis, reverse):
+        aval = in_avals[0]
+        n = aval.shape[axis]
+        window = [n if i == axis else 1 for i in range(aval.ndim)]
+        reach_back = (0, n - 1) if reverse else (n - 1, 0)
+        padding = [reach_back if i == axis else (0, 0) for i in range(aval.ndim)]
+        scalar = ShapedArray((), aval.dtype)
+        init_c = scalar_const(b, init(aval.dtype), aval.dtype)
+        region = b.region([scalar, scalar],
+                          lambda rb, xs: ([rb.elementwise(op_name, xs, scalar)], [scalar]))
+        pad_text = "[" + ", ".join(f"[{lo}, {hi}]" for lo, hi in padding) + "]"
+        out, = b.op_with_regions(
+            "stablehlo.reduce_window", [args[0], init_c], [aval, scalar], [out_aval], [region],
+            f"window_dimensions = {i64_array(window)}, "
+            f"window_strides = {i64_array([1] * aval.ndim)}, "
+            f"padding = dense<{pad_text}> : tensor<{aval.ndim}x2xi64>")
+        return out
+    return rule
+
+
+lowering_rules[red.cumsum_p] = _cumulative_rule("add", lambda dt: 0)
+lowering_rules[red.cumprod_p] = _cumulative_rule("multiply", lambda dt: 1)
+lowering_rules[red.cummax_p] = _cumulative_rule("maximum", red._lowest)
+lowering_rules[red.cummin_p] = _cumulative_rule("minimum", red._highest)
+
+
+def _dot_general_rule(b, args, in_avals, out_aval, dimension_numbers, precision,
+                      preferred_element_type):
+    (lc, rc), (lb, rb) = dimension_numbers
+    lhs, rhs = args
+    lhs_aval, rhs_aval = in_avals
+    if lhs_aval.dtype != out_aval.dtype:   # compute in the requested output type
+        lhs = convert(b, lhs, lhs_aval, out_aval.dtype)
+        rhs = convert(b, rhs, rhs_aval, out_aval.dtype)
+        lhs_aval = ShapedArray(lhs_aval.shape, out_aval.dtype)
+        rhs_aval = ShapedArray(rhs_aval.shape, out_aval.dtype)
+    attrs = (f"dot_dimension_numbers = #stablehlo.dot<"
+             f"lhs_batching_dimensions = {int_list(lb)}, rhs_batching_dimensions = {int_list(rb)}, "
+             f"lhs_contracting_dimensions = {int_list(lc)}, "
+             f"rhs_contracting_dimensions = {int_list(rc)}>")
+    return b.op("stablehlo.dot_general", [lhs, rhs], [lhs_aval, rhs_aval], out_aval, attrs)
+
+
+lowering_rules[red.dot_general_p] = _dot_general_rule
+
+
+def lower_sub_jaxpr(b, closed, args):
+    """Inline a ClosedJaxpr (the body of jit, a branch of cond, ...)."""
+    return lower_jaxpr(b, closed.jaxpr, closed.consts, args)
+
