@@ -485,3 +485,17 @@ def dot(lhs, rhs, precision=None, preferred_element_type=None):
                         f"{rhs_ndim}; use dot_general.")
     return dot_general(lhs, rhs, (((lhs_ndim - 1,), (0,)), ((), ())), precision,
                        preferred_element_type)
+
+
+# ---------------------------------------------------------------------------
+# Control flow lives in minijax/control_flow.py: its primitives need every
+# transformation's machinery, which itself imports lax. Resolve it lazily.
+
+_CONTROL_FLOW = ("cond", "switch", "while_loop", "fori_loop", "scan", "map")
+
+
+def __getattr__(name):
+    if name in _CONTROL_FLOW:
+        from .. import control_flow
+        return getattr(control_flow, name)
+    raise AttributeError(f"module 'minijax.lax' has no attribute {name!r}")

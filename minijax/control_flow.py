@@ -1,0 +1,962 @@
+"""Control flow: ``cond``/``switch``, ``while_loop``, ``fori_loop``, ``scan`` (Chapter 10).
+
+Python's own ``if`` and ``for`` run while a function is traced, so they only
+see concrete values: under ``jit`` or ``vmap`` a branch on a traced value is
+an error, and a Python loop is unrolled into the jaxpr. These functions
+express control flow that depends on traced values. Each stages its bodies
+into jaxprs and binds one *higher-order primitive* carrying them:
+
+* ``cond_p``: ``branches`` (a tuple of jaxprs) and an integer index operand;
+* ``while_p``: ``cond_jaxpr`` and ``body_jaxpr``;
+* ``scan_p``: a ``jaxpr`` for one step, run ``length`` times, stacking outputs.
+
+Each primitive has a rule in every interpreter. The interesting ones are
+reverse mode: ``cond`` and ``scan`` can be partially evaluated and transposed
+(``scan`` saves the residuals of every step), but ``while_loop`` cannot: its
+trip count is only known by running it, so there is nowhere to store the
+residuals of an unknown number of steps. Reverse-mode differentiation of
+``while_loop`` raises an error that says so.
+"""
+import numpy as np
+
+from . import core, dtypes, lax, tree_util
+from .api_util import function_name
+from .core import Primitive, ShapedArray, Tracer, get_aval, set_current_trace
+from .errors import UnsupportedWhileLoopDifferentiation
+from .higher_order import (batch_jaxpr, batched_aval, jvp_jaxpr, partial_eval_jaxpr,
+                           transpose_jaxpr)
+from .jaxpr import ClosedJaxpr, Jaxpr, JaxprTrace, Var, close_jaxpr, eval_jaxpr, \
+    trace_to_jaxpr
+from .jvp import Zero, instantiate, jvp_rules, tangent_aval, zeros_like_aval
+from .lowering import compare, full_like, lower_sub_jaxpr, lowering_rules, scalar_const
+from .partial_eval import partial_eval_rules
+from .transpose import is_undefined, transpose_rules
+from .vmap import batching_rules, bdim_at_front, moveaxis, not_mapped
+
+# ---------------------------------------------------------------------------
+# Staging Python functions into jaxprs
+
+
+def _trace(fun, avals, in_tree, name, what):
+    """Stage ``fun`` (taking pytrees) at ``avals``. Returns (closed jaxpr whose
+    leading invars are the hoisted tracer constants, those constants, out_tree)."""
+    out_tree = None
+
+    def flat_fun(*xs):
+        nonlocal out_tree
+        out_leaves, out_tree = tree_util.tree_flatten(fun(*tree_util.tree_unflatten(in_tree, xs)))
+        return [_as_value(x, what) for x in out_leaves]
+
+    jaxpr, consts = trace_to_jaxpr(flat_fun, avals, name, purpose=what)
+    closed, tracer_consts = close_jaxpr(jaxpr, consts)
+    return closed, tracer_consts, out_tree
+
+
+def _as_value(x, what):
+    if isinstance(x, Tracer) or core.is_valid_value(x):
+        return x
+    raise TypeError(f"{what}: the function returned {x!r} of type {type(x).__name__}, which "
+                    "is not an array; return (pytrees of) arrays or scalars.")
+
+
+def _with_leading_inputs(closed, avals_before, avals_after=()):
+    """``closed`` with extra, unused inputs before (and after) its own."""
+    before = [Var(a) for a in avals_before]
+    after = [Var(a) for a in avals_after]
+    j = closed.jaxpr
+    return ClosedJaxpr(Jaxpr(j.constvars, before + j.invars + after, j.outvars, j.eqns),
+                       closed.consts)
+
+
+def _join_consts(traced):
+    """Give several traced bodies the same leading constant inputs (the union
+    of their hoisted tracer constants), so one primitive can carry them all."""
+    all_consts = [c for _, consts, _ in traced for c in consts]
+    joined = []
+    for i, (closed, consts, _) in enumerate(traced):
+        before = [get_aval(c) for _, cs, _ in traced[:i] for c in cs]
+        after = [get_aval(c) for _, cs, _ in traced[i + 1:] for c in cs]
+        n = len(consts)
+        j = closed.jaxpr
+        own, rest = j.invars[:n], j.invars[n:]
+        pre, post = [Var(a) for a in before], [Var(a) for a in after]
+        joined.append(ClosedJaxpr(Jaxpr(j.constvars, pre + own + post + rest, j.outvars,
+                                        j.eqns), closed.consts))
+    return joined, all_consts
+
+
+def _describe_types(avals):
+    return ", ".join(a.str_short() for a in avals)
+
+
+def _strip_weak(avals):
+    return [a.strip_weak_type() for a in avals]
+
+
+# ---------------------------------------------------------------------------
+# cond and switch
+
+cond_p = Primitive("cond", multiple_results=True)
+
+
+def cond(pred, true_fun, false_fun, *operands):
+    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``, with
+    ``pred`` a scalar that may be traced. Both branches are traced; only one
+    runs."""
+    try:
+        aval = get_aval(pred)
+    except TypeError:
+        raise TypeError(f"Pred must be a scalar, got {pred!r} of type {type(pred)}") from None
+    if aval.shape != ():
+        raise TypeError(f"Pred must be a scalar, got {np.asarray(pred) if not isinstance(pred, Tracer) else pred} "
+                        f"of shape {aval.shape}.")
+    if aval.dtype != np.bool_ and not np.issubdtype(aval.dtype, np.number):
+        raise TypeError(f"Pred type must be either boolean or number, got {aval.dtype}.")
+    if aval.dtype != np.bool_:
+        pred = lax.ne(pred, lax._convert_element_type(0, aval.dtype, aval.weak_type))
+    index = lax.convert_element_type(pred, np.int32)
+    return _switch(index, (false_fun, true_fun), operands, ("false_fun", "true_fun"))
+
+
+def switch(index, branches, *operands):
+    """``branches[index](*operands)``; ``index`` is clamped to the valid range."""
+    branches = list(branches)
+    if not branches:
+        raise ValueError("Empty branch sequence")
+    aval = get_aval(index)
+    if aval.shape != () or aval.dtype.kind not in "iub":
+        raise TypeError(f"switch index must be an integer scalar, got {aval.str_short()}")
+    index = lax.convert_element_type(index, np.int32)
+    index = lax.clamp(np.int32(0), index, np.int32(len(branches) - 1))
+    if len(branches) == 1:
+        return branches[0](*operands)
+    return _switch(index, branches, operands, tuple(f"branches[{i}]" for i in
+                                                    range(len(branches))))
+
+
+def _switch(index, branches, operands, names):
+    flat_ops, in_tree = tree_util.tree_flatten(operands)
+    in_avals = [get_aval(x) for x in flat_ops]
+    traced = [_trace(f, in_avals, in_tree, function_name(f), "cond") for f in branches]
+    out_tree = traced[0][2]
+    for (closed, _, tree), name in zip(traced[1:], names[1:]):
+        if tree != out_tree:
+            raise TypeError(f"cond branch outputs must have the same pytree structure, but "
+                            f"{names[0]} returns {out_tree} and {name} returns {tree}.")
+    out_avals = [closed.out_avals for closed, _, _ in traced]
+    for avals, name in zip(out_avals[1:], names[1:]):
+        if _strip_weak(avals) != _strip_weak(out_avals[0]):
+            raise TypeError(f"cond branches must have equal output types, but {names[0]} "
+                            f"returns ({_describe_types(out_avals[0])}) and {name} returns "
+                            f"({_describe_types(avals)}).")
+    # Where branches disagree on weak types, the result is strongly typed.
+    weak = [all(a[i].weak_type for a in out_avals) for i in range(len(out_avals[0]))]
+    if any(a[i].weak_type != w for a in out_avals for i, w in enumerate(weak)):
+        traced = [_trace(_cast_outputs(f, weak), in_avals, in_tree, function_name(f), "cond")
+                  for f in branches]
+    jaxprs, consts = _join_consts(traced)
+    outs = cond_p.bind(index, *consts, *flat_ops, branches=tuple(jaxprs))
+    return tree_util.tree_unflatten(out_tree, outs)
+
+
+def _cast_outputs(fun, weak):
+    def cast(*args):
+        leaves, tree = tree_util.tree_flatten(fun(*args))
+        return tree_util.tree_unflatten(tree, [
+            lax._convert_element_type(x, get_aval(x).dtype, w) for x, w in zip(leaves, weak)])
+    return cast
+
+
+@cond_p.def_impl
+def _cond_impl(index, *args, branches):
+    return eval_jaxpr(branches[int(index)].jaxpr, branches[int(index)].consts, *args)
+
+
+@cond_p.def_abstract_eval
+def _cond_abstract_eval(index, *avals, branches):
+    if index.shape != () or index.dtype != np.int32:
+        raise TypeError(f"cond index must be an int32 scalar, got {index.str_short()}")
+    return branches[0].out_avals
+
+
+def _cond_jvp(primals, tangents, branches):
+    index, *ops = primals
+    nonzeros = tuple(type(t) is not Zero for t in tangents[1:])
+    n_out = len(branches[0].out_avals)
+    # A tangent output is nonzero if it is in any branch.
+    out_nz = [False] * n_out
+    for br in branches:
+        _, nz = jvp_jaxpr(br, nonzeros, (False,) * n_out)
+        out_nz = [a or b for a, b in zip(out_nz, nz)]
+    jvp_branches = tuple(jvp_jaxpr(br, nonzeros, tuple(out_nz))[0] for br in branches)
+    outs = cond_p.bind(index, *ops, *[t for t in tangents[1:] if type(t) is not Zero],
+                       branches=jvp_branches)
+    tangents_out = iter(outs[n_out:])
+    return outs[:n_out], [next(tangents_out) if nz else Zero(tangent_aval(a))
+                          for nz, a in zip(out_nz, branches[0].out_avals)]
+
+
+def _cond_batch(axis_size, vals, dims, branches):
+    index, *ops = vals
+    index_dim, *op_dims = dims
+    n_out = len(branches[0].out_avals)
+    if index_dim is not_mapped:
+        in_batched = tuple(d is not not_mapped for d in op_dims)
+        out_b = [False] * n_out
+        for br in branches:
+            _, b = batch_jaxpr(br, axis_size, in_batched, (False,) * n_out)
+            out_b = [x or y for x, y in zip(out_b, b)]
+        batched = tuple(batch_jaxpr(br, axis_size, in_batched, tuple(out_b))[0]
+                        for br in branches)
+        ops = [v if d is not_mapped else moveaxis(v, d, 0) for v, d in zip(ops, op_dims)]
+        outs = cond_p.bind(index, *ops, branches=batched)
+        return outs, [0 if b else not_mapped for b in out_b]
+    # A batched predicate: every example may take a different branch, so run
+    # all branches on the whole batch and select per example.
+    ops = [bdim_at_front(axis_size, v, d) for v, d in zip(ops, op_dims)]
+    all_batched = (True,) * len(ops)
+    results = []
+    for br in branches:
+        batched, _ = batch_jaxpr(br, axis_size, all_batched, (True,) * n_out)
+        results.append(eval_jaxpr(batched.jaxpr, batched.consts, *ops))
+    index = bdim_at_front(axis_size, index, index_dim)
+    outs = []
+    for i in range(n_out):
+        cases = [r[i] for r in results]
+        shape = get_aval(cases[0]).shape
+        which = lax.broadcast_in_dim(index, shape, (0,)) if len(shape) > 1 else index
+        outs.append(lax.select_n(which, *cases))
+    return outs, [0] * n_out
+
+
+def _cond_partial_eval(trace, args, params):
+    """Known index: split every branch into known and unknown parts. The known
+    cond runs now and also returns every branch's residuals (zeros for the
+    branches not taken), so all branches have the same outputs."""
+    branches = params["branches"]
+    index, *ops = args
+    if trace.is_unknown(index):
+        return JaxprTrace.process_primitive(trace, cond_p, args, params)
+    unknowns = tuple(trace.is_unknown(x) for x in ops)
+    n_out = len(branches[0].out_avals)
+    out_uk = [False] * n_out
+    for _ in range(2):   # the union of unknown outputs over the branches
+        for br in branches:
+            _, _, uk, _ = partial_eval_jaxpr(br, unknowns, False)
+            out_uk = [a or b for a, b in zip(out_uk, uk)]
+    splits = [_partial_eval_forced(br, unknowns, tuple(out_uk)) for br in branches]
+    res_avals = [known.out_avals[len(known.out_avals) - n_res:] for known, _, n_res in splits]
+    known_branches, unknown_branches = _pad_residuals(splits, res_avals, ops, unknowns)
+    with set_current_trace(trace.parent):
+        known_outs = cond_p.bind(index, *[x for x, u in zip(ops, unknowns) if not u],
+                                 branches=known_branches)
+    n_known = n_out - sum(out_uk)
+    residuals = known_outs[n_known:]
+    staged = JaxprTrace.process_primitive(
+        trace, cond_p, [index] + residuals + [x for x, u in zip(ops, unknowns) if u],
+        {"branches": unknown_branches})
+    known_iter, staged_iter = iter(known_outs[:n_known]), iter(staged)
+    return [next(staged_iter) if u else next(known_iter) for u in out_uk]
+
+
+def _partial_eval_forced(closed, unknowns, out_unknowns):
+    """partial_eval_jaxpr, with the outputs in ``out_unknowns`` forced unknown."""
+    known, unknown, uk, n_res = partial_eval_jaxpr(closed, unknowns, False)
+    if list(uk) == list(out_unknowns):
+        return known, unknown, n_res
+    # Some output is known in this branch but unknown in another: compute it
+    # on the known side and pass it through the unknown side as a residual.
+    n_known_out = len(known.out_avals) - n_res
+    known_out_avals = known.out_avals[:n_known_out]
+    res_avals = known.out_avals[n_known_out:]
+    forced = [i for i, (a, b) in enumerate(zip(uk, out_unknowns)) if b and not a]
+    known_positions = [i for i, u in enumerate(uk) if not u]
+    pass_through = [known_positions.index(i) for i in forced]
+
+    def new_known(*xs):
+        outs = eval_jaxpr(known.jaxpr, known.consts, *xs)
+        kept = [o for j, o in enumerate(outs[:n_known_out]) if j not in pass_through]
+        return kept + [outs[j] for j in pass_through] + outs[n_known_out:]
+
+    def new_unknown(*xs):
+        n_pass = len(pass_through)
+        passed, res_and_ins = xs[:n_pass], xs[n_pass:]
+        outs = iter(eval_jaxpr(unknown.jaxpr, unknown.consts, *res_and_ins))
+        passed = iter(passed)
+        return [next(passed) if i in forced else next(outs)
+                for i, u in enumerate(out_unknowns) if u]
+
+    k_avals = [a for a, u in zip(closed.in_avals, unknowns) if not u]
+    uk_avals = [a for a, u in zip(closed.in_avals, unknowns) if u]
+    kj, kc = trace_to_jaxpr(new_known, k_avals, purpose="cond")
+    uj, uc = trace_to_jaxpr(new_unknown, [known_out_avals[j] for j in pass_through]
+                            + list(res_avals) + uk_avals, purpose="cond")
+    return ClosedJaxpr(kj, kc), ClosedJaxpr(uj, uc), len(pass_through) + n_res
+
+
+def _pad_residuals(splits, res_avals, ops, unknowns):
+    """Known branch i returns all branches' residual slots (its own filled, the
+    others zero); unknown branch i reads only its own slots."""
+    all_res = [a for avals in res_avals for a in avals]
+    k_avals = [get_aval(x) for x, u in zip(ops, unknowns) if not u]
+    uk_avals = [get_aval(x) for x, u in zip(ops, unknowns) if u]
+    known_branches, unknown_branches = [], []
+    offset = 0
+    for (known, unknown, n_res), avals in zip(splits, res_avals):
+        n_known_out = len(known.out_avals) - n_res
+        start = offset
+
+        def k_fun(*xs, known=known, start=start, n_res=n_res, n_known_out=n_known_out):
+            outs = eval_jaxpr(known.jaxpr, known.consts, *xs)
+            slots = [zeros_like_aval(a) for a in all_res]
+            slots[start:start + n_res] = outs[n_known_out:]
+            return outs[:n_known_out] + slots
+
+        def uk_fun(*xs, unknown=unknown, start=start, n_res=n_res):
+            res, ins = xs[:len(all_res)], xs[len(all_res):]
+            return eval_jaxpr(unknown.jaxpr, unknown.consts, *res[start:start + n_res], *ins)
+
+        kj, kc = trace_to_jaxpr(k_fun, k_avals, purpose="cond")
+        uj, uc = trace_to_jaxpr(uk_fun, all_res + uk_avals, purpose="cond")
+        known_branches.append(ClosedJaxpr(kj, kc))
+        unknown_branches.append(ClosedJaxpr(uj, uc))
+        offset += n_res
+    return tuple(known_branches), tuple(unknown_branches)
+
+
+def _cond_transpose(cts, index, *ops, branches):
+    if is_undefined(index):
+        raise NotImplementedError("cannot transpose cond with respect to its index")
+    linear = tuple(is_undefined(x) for x in ops)
+    cts = [instantiate(ct) for ct in cts]
+    transposed = tuple(transpose_jaxpr(br, linear) for br in branches)
+    outs = iter(cond_p.bind(index, *[x for x in ops if not is_undefined(x)], *cts,
+                            branches=transposed))
+    return [None] + [next(outs) if lin else None for lin in linear]
+
+
+def _cond_lowering(b, args, in_avals, out_avals, branches):
+    index, *ops = args
+    clamped = b.op("stablehlo.clamp", [scalar_const(b, 0, np.int32), index,
+                                       scalar_const(b, len(branches) - 1, np.int32)],
+                   [in_avals[0]] * 3, in_avals[0])
+    regions = []
+    for br in branches:
+        def body(rb, _, br=br):
+            return lower_sub_jaxpr(rb, br, ops), br.out_avals
+        regions.append(b.region([], body))
+    return b.op_with_regions("stablehlo.case", [clamped], [in_avals[0]], out_avals, regions)
+
+
+jvp_rules[cond_p] = _cond_jvp
+batching_rules[cond_p] = _cond_batch
+partial_eval_rules[cond_p] = _cond_partial_eval
+transpose_rules[cond_p] = _cond_transpose
+lowering_rules[cond_p] = _cond_lowering
+
+# ---------------------------------------------------------------------------
+# while_loop
+
+while_p = Primitive("while", multiple_results=True)
+
+
+def while_loop(cond_fun, body_fun, init_val):
+    """``while cond_fun(val): val = body_fun(val)``; return ``val``.
+
+    Forward-mode differentiable, not reverse-mode (see the module docstring).
+    """
+    flat_init, init_tree = tree_util.tree_flatten(init_val)
+    in_tree = tree_util.tree_structure((init_val,))   # the functions take one argument
+    avals = [get_aval(x) for x in flat_init]
+    body, body_consts, out_tree = _trace(body_fun, avals, in_tree, function_name(body_fun),
+                                         "while_loop body_fun")
+    if out_tree != init_tree:
+        raise TypeError(f"while_loop body_fun carry input and carry output must have the same "
+                        f"pytree structure, but the input is {in_tree} and the output is "
+                        f"{out_tree}.")
+    if body.out_avals != avals:
+        # A weakly typed initial value takes the type the body gives it (so that
+        # ``while_loop(c, lambda x: x * w, 0.)`` works with a float32 ``w``).
+        if all(a.weak_type or a == o for a, o in zip(avals, body.out_avals)) and all(
+                a.shape == o.shape for a, o in zip(avals, body.out_avals)):
+            flat_init = [lax._convert_element_type(x, o.dtype, o.weak_type and a.weak_type)
+                         for x, a, o in zip(flat_init, avals, body.out_avals)]
+            avals = [get_aval(x) for x in flat_init]
+            body, body_consts, _ = _trace(body_fun, avals, in_tree, function_name(body_fun),
+                                          "while_loop body_fun")
+        if _strip_weak(body.out_avals) != _strip_weak(avals):
+            raise TypeError(f"while_loop body_fun output and input must have identical types: "
+                            f"the carry is ({_describe_types(avals)}) but body_fun returns "
+                            f"({_describe_types(body.out_avals)}).")
+        if body.out_avals != avals:   # weak-type differences: the carry is strong
+            flat_init = [lax._convert_element_type(x, a.dtype, False)
+                         for x, a in zip(flat_init, avals)]
+            avals = [get_aval(x) for x in flat_init]
+            body, body_consts, _ = _trace(_cast_outputs(body_fun, [a.weak_type for a in avals]),
+                                          avals, in_tree, function_name(body_fun),
+                                          "while_loop body_fun")
+    cond, cond_consts, cond_tree = _trace(cond_fun, avals, in_tree, function_name(cond_fun),
+                                          "while_loop cond_fun")
+    if len(cond.out_avals) != 1 or cond.out_avals[0].shape != () or \
+            cond.out_avals[0].dtype != np.bool_:
+        raise TypeError(f"cond_fun must return a boolean scalar, but got output type(s) "
+                        f"[{_describe_types(cond.out_avals)}].")
+    outs = while_p.bind(*cond_consts, *body_consts, *flat_init, cond_jaxpr=cond,
+                        body_jaxpr=body, cond_nconsts=len(cond_consts),
+                        body_nconsts=len(body_consts))
+    return tree_util.tree_unflatten(init_tree, outs)
+
+
+def _split_while(args, cond_nconsts, body_nconsts):
+    return (args[:cond_nconsts], args[cond_nconsts:cond_nconsts + body_nconsts],
+            args[cond_nconsts + body_nconsts:])
+
+
+@while_p.def_impl
+def _while_impl(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+    cond_consts, body_consts, carry = _split_while(args, cond_nconsts, body_nconsts)
+    while bool(eval_jaxpr(cond_jaxpr.jaxpr, cond_jaxpr.consts, *cond_consts, *carry)[0]):
+        carry = eval_jaxpr(body_jaxpr.jaxpr, body_jaxpr.consts, *body_consts, *carry)
+    return carry
+
+
+@while_p.def_abstract_eval
+def _while_abstract_eval(*avals, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+    return body_jaxpr.out_avals
+
+
+def _while_jvp(primals, tangents, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+    cond_consts, body_consts, carry = _split_while(primals, cond_nconsts, body_nconsts)
+    _, body_const_t, carry_t = _split_while(tangents, cond_nconsts, body_nconsts)
+    const_nz = tuple(type(t) is not Zero for t in body_const_t)
+    carry_nz = tuple(type(t) is not Zero for t in carry_t)
+    while True:   # which carries have nonzero tangents: a fixed point
+        _, out_nz = jvp_jaxpr(body_jaxpr, const_nz + carry_nz, carry_nz)
+        new = tuple(a or b for a, b in zip(carry_nz, out_nz))
+        if new == carry_nz:
+            break
+        carry_nz = new
+    body_jvp, _ = jvp_jaxpr(body_jaxpr, const_nz + carry_nz, carry_nz)
+    # The jvp body takes (consts, carry, const tangents, carry tangents); the
+    # while carry must come last, so reorder its inputs.
+    nb, nc = len(body_consts), len(carry)
+    n_ct = sum(const_nz)
+    j = body_jvp.jaxpr
+    invars = j.invars[:nb] + j.invars[nb + nc:nb + nc + n_ct] + j.invars[nb:nb + nc] + \
+        j.invars[nb + nc + n_ct:]
+    body_new = ClosedJaxpr(Jaxpr(j.constvars, invars, j.outvars, j.eqns), body_jvp.consts)
+    cond_new = _with_leading_inputs(cond_jaxpr, (), [tangent_aval(a) for a, nz in zip(
+        body_jaxpr.out_avals, carry_nz) if nz])
+    carry_t = [instantiate(t) for t, nz in zip(carry_t, carry_nz) if nz]
+    outs = while_p.bind(*cond_consts, *body_consts,
+                        *[t for t, nz in zip(body_const_t, const_nz) if nz], *carry, *carry_t,
+                        cond_jaxpr=cond_new, body_jaxpr=body_new, cond_nconsts=cond_nconsts,
+                        body_nconsts=nb + n_ct)
+    tangents_out = iter(outs[nc:])
+    return outs[:nc], [next(tangents_out) if nz else Zero(tangent_aval(a))
+                       for nz, a in zip(carry_nz, body_jaxpr.out_avals)]
+
+
+def _while_batch(axis_size, vals, dims, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+    cc, bc, carry = _split_while(vals, cond_nconsts, body_nconsts)
+    cc_d, bc_d, carry_d = _split_while(dims, cond_nconsts, body_nconsts)
+    cc_b = tuple(d is not not_mapped for d in cc_d)
+    bc_b = tuple(d is not not_mapped for d in bc_d)
+    carry_b = tuple(d is not not_mapped for d in carry_d)
+    while True:   # which carries are batched: a fixed point
+        _, out_b = batch_jaxpr(body_jaxpr, axis_size, bc_b + carry_b, carry_b)
+        new = tuple(a or b for a, b in zip(carry_b, out_b))
+        if new == carry_b:
+            break
+        carry_b = new
+    _, pred_b = batch_jaxpr(cond_jaxpr, axis_size, cc_b + carry_b, (False,))
+    if pred_b[0]:   # examples finish at different times: batch everything
+        carry_b = (True,) * len(carry)
+    front = lambda vs, ds: [v if d is not_mapped else moveaxis(v, d, 0) for v, d in zip(vs, ds)]
+    cc, bc = front(cc, cc_d), front(bc, bc_d)
+    carry = [bdim_at_front(axis_size, v, d) if b else v
+             for v, d, b in zip(carry, carry_d, carry_b)]
+    body_b, _ = batch_jaxpr(body_jaxpr, axis_size, bc_b + carry_b, carry_b)
+    cond_b, _ = batch_jaxpr(cond_jaxpr, axis_size, cc_b + carry_b, (False,))
+    if pred_b[0]:
+        cond_b, body_b = _predicated_loop(cond_b, body_b, len(cc), len(bc), axis_size)
+        outs = while_p.bind(*cc, *cc, *bc, *carry, cond_jaxpr=cond_b, body_jaxpr=body_b,
+                            cond_nconsts=len(cc), body_nconsts=len(cc) + len(bc))
+    else:
+        outs = while_p.bind(*cc, *bc, *carry, cond_jaxpr=cond_b, body_jaxpr=body_b,
+                            cond_nconsts=len(cc), body_nconsts=len(bc))
+    return outs, [0 if b else not_mapped for b in carry_b]
+
+
+def _predicated_loop(cond_b, body_b, n_cc, n_bc, axis_size):
+    """With a batched predicate: loop while any example is still running, and
+    let the body update only the examples whose predicate holds."""
+    carry_avals = body_b.out_avals
+
+    def cond_fun(*args):
+        pred = eval_jaxpr(cond_b.jaxpr, cond_b.consts, *args)[0]
+        return [lax.reduce_or(pred, (0,))]
+
+    def body_fun(*args):
+        cc, bc, carry = args[:n_cc], args[n_cc:n_cc + n_bc], args[n_cc + n_bc:]
+        pred = eval_jaxpr(cond_b.jaxpr, cond_b.consts, *cc, *carry)[0]
+        new = eval_jaxpr(body_b.jaxpr, body_b.consts, *bc, *carry)
+        outs = []
+        for n, old in zip(new, carry):
+            shape = get_aval(n).shape
+            which = lax.broadcast_in_dim(pred, shape, (0,)) if len(shape) > 1 else pred
+            outs.append(lax.select(which, n, old))
+        return outs
+
+    cc_avals = cond_b.in_avals[:n_cc]
+    bc_avals = body_b.in_avals[:n_bc]
+    cj, cc_consts = trace_to_jaxpr(cond_fun, list(cc_avals) + list(carry_avals),
+                                   purpose="while_loop")
+    bj, bc_consts = trace_to_jaxpr(body_fun, list(cc_avals) + list(bc_avals) +
+                                   list(carry_avals), purpose="while_loop")
+    return ClosedJaxpr(cj, cc_consts), ClosedJaxpr(bj, bc_consts)
+
+
+def _while_partial_eval(trace, args, params):
+    """Known carries (that never depend on unknown ones) are computed by a
+    known loop now. The unknown carries need every step's known values too,
+    and a while loop has nowhere to store those, so the staged loop recomputes
+    the known carries alongside. This is enough for forward mode (linearize);
+    transposing the staged loop is what reverse mode cannot do."""
+    cond_jaxpr, body_jaxpr = params["cond_jaxpr"], params["body_jaxpr"]
+    cn, bn = params["cond_nconsts"], params["body_nconsts"]
+    cc, bc, carry = _split_while(args, cn, bn)
+    cc_uk = tuple(trace.is_unknown(x) for x in cc)
+    bc_uk = tuple(trace.is_unknown(x) for x in bc)
+    carry_uk = tuple(trace.is_unknown(x) for x in carry)
+    while True:
+        _, _, out_uk, _ = partial_eval_jaxpr(body_jaxpr, bc_uk + carry_uk, False)
+        new = tuple(a or b for a, b in zip(carry_uk, out_uk))
+        if new == carry_uk:
+            break
+        carry_uk = new
+    _, _, pred_uk, _ = partial_eval_jaxpr(cond_jaxpr, cc_uk + carry_uk, False)
+    if pred_uk[0] or not any(carry_uk) or any(cc_uk):
+        return JaxprTrace.process_primitive(trace, while_p, args, params)
+    # The known loop: the same loop restricted to the known carries.
+    known_body, _, _, n_res = partial_eval_jaxpr(body_jaxpr, bc_uk + carry_uk, False)
+    n_known_carry = len(carry_uk) - sum(carry_uk)
+    kb = known_body.jaxpr
+    known_body = ClosedJaxpr(Jaxpr(kb.constvars, kb.invars, kb.outvars[:n_known_carry],
+                                   kb.eqns), known_body.consts)
+    known_cond, _, _, _ = partial_eval_jaxpr(cond_jaxpr, cc_uk + carry_uk, False)
+    kc = known_cond.jaxpr
+    known_cond = ClosedJaxpr(Jaxpr(kc.constvars, kc.invars, kc.outvars[:1], kc.eqns),
+                             known_cond.consts)
+    known_bc = [x for x, u in zip(bc, bc_uk) if not u]
+    known_carry = [x for x, u in zip(carry, carry_uk) if not u]
+    with set_current_trace(trace.parent):
+        known_outs = while_p.bind(*cc, *known_bc, *known_carry, cond_jaxpr=known_cond,
+                                  body_jaxpr=known_body, cond_nconsts=len(cc),
+                                  body_nconsts=len(known_bc))
+    staged = JaxprTrace.process_primitive(trace, while_p, args, params)
+    known_iter = iter(known_outs)
+    return [s if u else next(known_iter) for s, u in zip(staged, carry_uk)]
+
+
+def _while_transpose(cts, *args, **params):
+    raise UnsupportedWhileLoopDifferentiation(
+        "Reverse-mode differentiation does not work for lax.while_loop (or lax.fori_loop "
+        "with bounds that are not known while tracing). Reverse mode must replay the loop "
+        "backwards using values saved from every iteration, but a while loop's number of "
+        "iterations is only known by running it, so there is no fixed place to save them. "
+        "Use lax.fori_loop with concrete Python int bounds or lax.scan (both have a known "
+        "length and are reverse-differentiable), use forward mode (jax.jvp, jax.jacfwd), "
+        "or give the loop a custom_vjp rule (e.g. implicit differentiation of a fixed point).")
+
+
+def _while_lowering(b, args, in_avals, out_avals, cond_jaxpr, body_jaxpr, cond_nconsts,
+                    body_nconsts):
+    cc, bc, carry = _split_while(args, cond_nconsts, body_nconsts)
+    carry_avals = in_avals[cond_nconsts + body_nconsts:]
+
+    def cond_region(rb, xs):
+        return lower_sub_jaxpr(rb, cond_jaxpr, list(cc) + list(xs)), cond_jaxpr.out_avals
+
+    def body_region(rb, xs):
+        return lower_sub_jaxpr(rb, body_jaxpr, list(bc) + list(xs)), body_jaxpr.out_avals
+
+    regions = [b.region(carry_avals, cond_region), b.region(carry_avals, body_region)]
+    return b.op_with_regions("stablehlo.while", carry, carry_avals, out_avals, regions)
+
+
+jvp_rules[while_p] = _while_jvp
+batching_rules[while_p] = _while_batch
+partial_eval_rules[while_p] = _while_partial_eval
+transpose_rules[while_p] = _while_transpose
+lowering_rules[while_p] = _while_lowering
+
+# ---------------------------------------------------------------------------
+# scan
+
+scan_p = Primitive("scan", multiple_results=True)
+
+
+def scan(f, init, xs=None, length=None, reverse=False, unroll=1):
+    """``carry, y = f(carry, x)`` for each ``x`` along the leading axis of
+    ``xs``; returns the final carry and the stacked ``y``s."""
+    xs_flat, xs_tree = tree_util.tree_flatten(xs)
+    lengths = {get_aval(x).shape[0] for x in xs_flat if get_aval(x).ndim > 0}
+    if any(get_aval(x).ndim == 0 for x in xs_flat):
+        raise ValueError("scan got value with no leading axis to scan over: every leaf of xs "
+                         "needs a leading axis.")
+    if length is not None:
+        lengths.add(int(length))
+    if len(lengths) != 1:
+        raise ValueError(f"scan got inconsistent or missing lengths: {sorted(lengths)} (pass "
+                         "length= when xs is None)." if lengths else
+                         "scan got no xs and no length: pass length=.")
+    n = lengths.pop()
+    init_flat, init_tree = tree_util.tree_flatten(init)
+    x_avals = [get_aval(x).update(shape=get_aval(x).shape[1:]) for x in xs_flat]
+
+    in_tree = tree_util.tree_structure((init, xs))
+    carry_avals = [get_aval(x) for x in init_flat]
+    body, consts, out_tree = _trace(lambda c, x: _check_pair(f(c, x)), carry_avals + x_avals,
+                                    in_tree, function_name(f), "scan")
+    n_carry = len(init_flat)
+    out_carry_avals = body.out_avals[:n_carry]
+    if _strip_weak(out_carry_avals) != _strip_weak(carry_avals):
+        # A weakly typed initial carry may take the body's dtype (as in JAX);
+        # differences in weak type alone are tolerated.
+        if not all(a.weak_type and a.shape == o.shape for a, o in zip(carry_avals,
+                                                                     out_carry_avals) if a != o):
+            raise TypeError(f"scan body function carry input and carry output must have equal "
+                            f"types: the carry is ({_describe_types(carry_avals)}) but the body "
+                            f"returns ({_describe_types(out_carry_avals)}).")
+        init_flat = [lax._convert_element_type(x, o.dtype, o.weak_type and a.weak_type)
+                     for x, a, o in zip(init_flat, carry_avals, out_carry_avals)]
+        carry_avals = [get_aval(x) for x in init_flat]
+        body, consts, out_tree = _trace(
+            lambda c, x: _check_pair(_cast_carry(f(c, x), carry_avals)),
+            carry_avals + x_avals, in_tree, function_name(f), "scan")
+    outs = scan_p.bind(*consts, *init_flat, *xs_flat, jaxpr=body, num_consts=len(consts),
+                       num_carry=n_carry, length=n, reverse=bool(reverse))
+    carry_tree, ys_tree = out_tree.children()
+    carry_out = tree_util.tree_unflatten(carry_tree, outs[:n_carry])
+    ys = tree_util.tree_unflatten(ys_tree, outs[n_carry:])
+    return carry_out, ys
+
+
+def _check_pair(out):
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise TypeError(f"scan body function must return a pair (carry, y), got {out!r}")
+    return tuple(out)
+
+
+def _cast_carry(out, carry_avals):
+    carry, y = _check_pair(out)
+    leaves, tree = tree_util.tree_flatten(carry)
+    leaves = [lax._convert_element_type(x, a.dtype, a.weak_type)
+              for x, a in zip(leaves, carry_avals)]
+    return tree_util.tree_unflatten(tree, leaves), y
+
+
+def _scan_parts(args, num_consts, num_carry):
+    return args[:num_consts], args[num_consts:num_consts + num_carry], \
+        args[num_consts + num_carry:]
+
+
+@scan_p.def_impl
+def _scan_impl(*args, jaxpr, num_consts, num_carry, length, reverse):
+    consts, carry, xs = _scan_parts(args, num_consts, num_carry)
+    ys = []
+    for i in (range(length - 1, -1, -1) if reverse else range(length)):
+        outs = eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *consts, *carry, *[x[i] for x in xs])
+        carry, y = outs[:num_carry], outs[num_carry:]
+        ys.append(y)
+    if reverse:
+        ys.reverse()
+    y_avals = jaxpr.out_avals[num_carry:]
+    stacked = [np.stack([np.asarray(y[k]) for y in ys]) if ys else
+               np.zeros((0,) + a.shape, a.dtype) for k, a in enumerate(y_avals)]
+    return list(carry) + [np.asarray(s, a.dtype) for s, a in zip(stacked, y_avals)]
+
+
+@scan_p.def_abstract_eval
+def _scan_abstract_eval(*avals, jaxpr, num_consts, num_carry, length, reverse):
+    ys = [batched_aval(a, length) for a in jaxpr.out_avals[num_carry:]]
+    return list(jaxpr.out_avals[:num_carry]) + ys
+
+
+def _scan_jvp(primals, tangents, jaxpr, num_consts, num_carry, length, reverse):
+    consts, carry, xs = _scan_parts(primals, num_consts, num_carry)
+    ct, carry_t, xs_t = _scan_parts(tangents, num_consts, num_carry)
+    nz = lambda ts: tuple(type(t) is not Zero for t in ts)
+    const_nz, carry_nz, xs_nz = nz(ct), nz(carry_t), nz(xs_t)
+    n_ys = len(jaxpr.out_avals) - num_carry
+    while True:
+        _, out_nz = jvp_jaxpr(jaxpr, const_nz + carry_nz + xs_nz, carry_nz + (False,) * n_ys)
+        new = tuple(a or b for a, b in zip(carry_nz, out_nz[:num_carry]))
+        if new == carry_nz:
+            break
+        carry_nz = new
+    body, out_nz = jvp_jaxpr(jaxpr, const_nz + carry_nz + xs_nz, carry_nz + (False,) * n_ys)
+    ys_nz = out_nz[num_carry:]
+    # Reorder the jvp body to scan's layout: (consts, const tangents), (carry,
+    # carry tangents), (xs, xs tangents); outputs (carry, carry tangents, ys, ys tangents).
+    nc, nx = len(consts), len(xs)
+    j = body.jaxpr
+    p = j.invars[:nc + num_carry + nx]
+    t = j.invars[nc + num_carry + nx:]
+    n_ct, n_carry_t = sum(const_nz), sum(carry_nz)
+    invars = (p[:nc] + t[:n_ct] + p[nc:nc + num_carry] + t[n_ct:n_ct + n_carry_t]
+              + p[nc + num_carry:] + t[n_ct + n_carry_t:])
+    po, to = j.outvars[:num_carry + n_ys], j.outvars[num_carry + n_ys:]
+    outvars = po[:num_carry] + to[:n_carry_t] + po[num_carry:] + to[n_carry_t:]
+    body = ClosedJaxpr(Jaxpr(j.constvars, invars, outvars, j.eqns), body.consts)
+    pick = lambda ts, flags: [instantiate(t) for t, f in zip(ts, flags) if f]
+    outs = scan_p.bind(*consts, *pick(ct, const_nz), *carry, *pick(carry_t, carry_nz), *xs,
+                       *pick(xs_t, xs_nz), jaxpr=body, num_consts=nc + n_ct,
+                       num_carry=num_carry + n_carry_t, length=length, reverse=reverse)
+    carry_out, carry_t_out = outs[:num_carry], iter(outs[num_carry:num_carry + n_carry_t])
+    ys, ys_t = outs[num_carry + n_carry_t:num_carry + n_carry_t + n_ys], iter(
+        outs[num_carry + n_carry_t + n_ys:])
+    out_avals = _scan_abstract_eval(jaxpr=jaxpr, num_consts=num_consts, num_carry=num_carry,
+                                    length=length, reverse=reverse)
+    tangents_out = [next(carry_t_out) if f else Zero(tangent_aval(a))
+                    for f, a in zip(carry_nz, out_avals[:num_carry])]
+    tangents_out += [next(ys_t) if f else Zero(tangent_aval(a))
+                     for f, a in zip(ys_nz, out_avals[num_carry:])]
+    return list(carry_out) + list(ys), tangents_out
+
+
+def _scan_batch(axis_size, vals, dims, jaxpr, num_consts, num_carry, length, reverse):
+    consts, carry, xs = _scan_parts(vals, num_consts, num_carry)
+    cd, carry_d, xd = _scan_parts(dims, num_consts, num_carry)
+    const_b = tuple(d is not not_mapped for d in cd)
+    carry_b = tuple(d is not not_mapped for d in carry_d)
+    xs_b = tuple(d is not not_mapped for d in xd)
+    n_ys = len(jaxpr.out_avals) - num_carry
+    while True:
+        _, out_b = batch_jaxpr(jaxpr, axis_size, const_b + carry_b + xs_b,
+                               carry_b + (False,) * n_ys)
+        new = tuple(a or b for a, b in zip(carry_b, out_b[:num_carry]))
+        if new == carry_b:
+            break
+        carry_b = new
+    body, out_b = batch_jaxpr(jaxpr, axis_size, const_b + carry_b + xs_b,
+                              carry_b + (False,) * n_ys)
+    consts = [v if d is not_mapped else moveaxis(v, d, 0) for v, d in zip(consts, cd)]
+    carry = [bdim_at_front(axis_size, v, d) if b else v for v, d, b in zip(carry, carry_d,
+                                                                            carry_b)]
+    xs = [v if d is not_mapped else moveaxis(v, d, 1) for v, d in zip(xs, xd)]   # scan axis first
+    outs = scan_p.bind(*consts, *carry, *xs, jaxpr=body, num_consts=num_consts,
+                       num_carry=num_carry, length=length, reverse=reverse)
+    ys_dims = [1 if b else not_mapped for b in out_b[num_carry:]]
+    return outs, [0 if b else not_mapped for b in carry_b] + ys_dims
+
+
+def _scan_partial_eval(trace, args, params):
+    """Split the step into a known and an unknown step. The known scan runs now
+    and also stacks every step's residuals as extra outputs; the staged scan
+    reads them back as extra inputs. This is what makes scan (and fori_loop
+    with static bounds) reverse-differentiable."""
+    jaxpr = params["jaxpr"]
+    nc, ncarry = params["num_consts"], params["num_carry"]
+    length, reverse = params["length"], params["reverse"]
+    consts, carry, xs = _scan_parts(args, nc, ncarry)
+    uk = lambda vs: tuple(trace.is_unknown(x) for x in vs)
+    const_uk, carry_uk, xs_uk = uk(consts), uk(carry), uk(xs)
+    if not any(const_uk + carry_uk + xs_uk):
+        with set_current_trace(trace.parent):
+            return scan_p.bind(*args, **params)
+    n_ys = len(jaxpr.out_avals) - ncarry
+    while True:
+        _, _, out_uk, _ = partial_eval_jaxpr(jaxpr, const_uk + carry_uk + xs_uk, False)
+        new = tuple(a or b for a, b in zip(carry_uk, out_uk[:ncarry]))
+        if new == carry_uk:
+            break
+        carry_uk = new
+    _, _, out_uk, _ = partial_eval_jaxpr(jaxpr, const_uk + carry_uk + xs_uk, False)
+    forced = carry_uk + tuple(out_uk[ncarry:])
+    known, unknown, n_res = _partial_eval_forced(jaxpr, const_uk + carry_uk + xs_uk, forced)
+    ys_uk = forced[ncarry:]
+    n_known_carry = ncarry - sum(carry_uk)
+    pick = lambda vs, flags, want: [v for v, f in zip(vs, flags) if f == want]
+    with set_current_trace(trace.parent):
+        known_outs = scan_p.bind(*pick(consts, const_uk, False), *pick(carry, carry_uk, False),
+                                 *pick(xs, xs_uk, False), jaxpr=known,
+                                 num_consts=len(pick(consts, const_uk, False)),
+                                 num_carry=n_known_carry, length=length, reverse=reverse)
+    known_carry = known_outs[:n_known_carry]
+    n_known_ys = n_ys - sum(ys_uk)
+    known_ys = known_outs[n_known_carry:n_known_carry + n_known_ys]
+    residuals = known_outs[n_known_carry + n_known_ys:]
+    # The unknown step takes (residuals, unknown consts, unknown carry, unknown
+    # xs); in a scan the residuals are per-step inputs, so they go with the xs.
+    u = unknown.jaxpr
+    n_uc, n_ucarry = sum(const_uk), sum(carry_uk)
+    res_vars, rest = u.invars[:n_res], u.invars[n_res:]
+    invars = rest[:n_uc + n_ucarry] + res_vars + rest[n_uc + n_ucarry:]
+    unknown = ClosedJaxpr(Jaxpr(u.constvars, invars, u.outvars, u.eqns), unknown.consts)
+    staged = JaxprTrace.process_primitive(
+        trace, scan_p, pick(consts, const_uk, True) + pick(carry, carry_uk, True)
+        + list(residuals) + pick(xs, xs_uk, True),
+        dict(jaxpr=unknown, num_consts=n_uc, num_carry=n_ucarry, length=length,
+             reverse=reverse))
+    k_carry, k_ys = iter(known_carry), iter(known_ys)
+    s_carry, s_ys = iter(staged[:n_ucarry]), iter(staged[n_ucarry:])
+    return ([next(s_carry) if f else next(k_carry) for f in carry_uk]
+            + [next(s_ys) if f else next(k_ys) for f in ys_uk])
+
+
+def _scan_transpose(cts, *args, jaxpr, num_consts, num_carry, length, reverse):
+    """A scan run backwards: the carry cotangent flows from the last step to
+    the first, the consts' cotangents accumulate in the carry, and each step's
+    xs cotangent is a per-step output."""
+    consts, carry, xs = _scan_parts(args, num_consts, num_carry)
+    const_lin = tuple(is_undefined(x) for x in consts)
+    xs_lin = tuple(is_undefined(x) for x in xs)
+    # The step is linear in every carry, even where the initial carry is a
+    # known constant (an instantiated zero tangent): transpose them all.
+    ct_carry, ct_ys = [instantiate(c) for c in cts[:num_carry]], [instantiate(c) for c in
+                                                                   cts[num_carry:]]
+    body_t = transpose_jaxpr(jaxpr, const_lin + (True,) * num_carry + xs_lin)
+    known_consts = [x for x, lin in zip(consts, const_lin) if not lin]
+    known_xs = [x for x, lin in zip(xs, xs_lin) if not lin]
+    lin_const_avals = [tangent_aval(x.aval) for x, lin in zip(consts, const_lin) if lin]
+    carry_ct_avals = [tangent_aval(a) for a in jaxpr.out_avals[:num_carry]]
+    n_kc, n_kx = len(known_consts), len(known_xs)
+    ct_y_avals = [tangent_aval(a) for a in jaxpr.out_avals[num_carry:]]
+
+    def step(*a):
+        kc, acc, carry_ct = a[:n_kc], a[n_kc:n_kc + len(lin_const_avals)], \
+            a[n_kc + len(lin_const_avals):n_kc + len(lin_const_avals) + num_carry]
+        rest = a[n_kc + len(lin_const_avals) + num_carry:]
+        kx, y_ct = rest[:n_kx], rest[n_kx:]
+        outs = eval_jaxpr(body_t.jaxpr, body_t.consts, *kc, *kx, *carry_ct, *y_ct)
+        n_lc = len(lin_const_avals)
+        const_ct, carry_ct_new, xs_ct = outs[:n_lc], outs[n_lc:n_lc + num_carry], \
+            outs[n_lc + num_carry:]
+        acc = [lax.add_any(a_, c) for a_, c in zip(acc, const_ct)]
+        return list(acc) + list(carry_ct_new) + list(xs_ct)
+
+    x_avals = [get_aval(x).update(shape=get_aval(x).shape[1:]) for x in known_xs]
+    sj, sc = trace_to_jaxpr(step, [get_aval(x) for x in known_consts] + lin_const_avals
+                            + carry_ct_avals + x_avals + ct_y_avals, purpose="scan transpose")
+    acc0 = [zeros_like_aval(a) for a in lin_const_avals]
+    outs = scan_p.bind(*known_consts, *acc0, *ct_carry, *known_xs, *ct_ys,
+                       jaxpr=ClosedJaxpr(sj, sc), num_consts=n_kc,
+                       num_carry=len(lin_const_avals) + num_carry, length=length,
+                       reverse=not reverse)
+    n_lc = len(lin_const_avals)
+    const_cts, carry_cts, xs_cts = iter(outs[:n_lc]), outs[n_lc:n_lc + num_carry], \
+        iter(outs[n_lc + num_carry:])
+    return ([next(const_cts) if lin else None for lin in const_lin]
+            + [ct if is_undefined(x) else None for ct, x in zip(carry_cts, carry)]
+            + [next(xs_cts) if lin else None for lin in xs_lin])
+
+
+def _scan_lowering(b, args, in_avals, out_avals, jaxpr, num_consts, num_carry, length,
+                   reverse):
+    """A while loop over a step counter; xs are sliced and ys written with
+    dynamic slices at the counter."""
+    consts, carry, xs = _scan_parts(args, num_consts, num_carry)
+    c_avals, carry_avals, x_avals = _scan_parts(in_avals, num_consts, num_carry)
+    y_avals = out_avals[num_carry:]
+    i32 = ShapedArray((), np.int32)
+    bool_scalar = ShapedArray((), np.bool_)
+    ys_init = [full_like(b, 0, a) for a in y_avals]
+    loop_avals = [i32] + list(carry_avals) + list(y_avals)
+    zero = scalar_const(b, 0, np.int32)
+
+    def cond_region(rb, vs):
+        limit = scalar_const(rb, length, np.int32)
+        return [compare(rb, "LT", vs[0], limit, i32, bool_scalar)], [bool_scalar]
+
+    def body_region(rb, vs):
+        i, cs, ys = vs[0], vs[1:1 + num_carry], vs[1 + num_carry:]
+        pos = i if not reverse else rb.elementwise(
+            "subtract", [scalar_const(rb, length - 1, np.int32), i], i32)
+        x_slices = []
+        for x, a in zip(xs, x_avals):
+            one = a.update(shape=(1,) + a.shape[1:])
+            starts = [pos] + [zero] * (a.ndim - 1)
+            piece = rb.op("stablehlo.dynamic_slice", [x] + starts, [a] + [i32] * a.ndim, one,
+                          f"slice_sizes = array<i64: {', '.join(str(d) for d in one.shape)}>")
+            x_slices.append(rb.op("stablehlo.reshape", [piece], [one],
+                                  a.update(shape=a.shape[1:])))
+        outs = lower_sub_jaxpr(rb, jaxpr, list(consts) + list(cs) + x_slices)
+        new_carry, y_vals = outs[:num_carry], outs[num_carry:]
+        new_ys = []
+        for ys_acc, y, a in zip(ys, y_vals, y_avals):
+            one = a.update(shape=(1,) + a.shape[1:])
+            y1 = rb.op("stablehlo.reshape", [y], [a.update(shape=a.shape[1:])], one)
+            starts = [pos] + [zero] * (a.ndim - 1)
+            new_ys.append(rb.op("stablehlo.dynamic_update_slice", [ys_acc, y1] + starts,
+                                [a, one] + [i32] * a.ndim, a))
+        one = scalar_const(rb, 1, np.int32)
+        return [rb.elementwise("add", [i, one], i32)] + list(new_carry) + new_ys, loop_avals
+
+    regions = [b.region(loop_avals, cond_region), b.region(loop_avals, body_region)]
+    outs = b.op_with_regions("stablehlo.while", [zero] + list(carry) + ys_init, loop_avals,
+                             loop_avals, regions)
+    return outs[1:]
+
+
+jvp_rules[scan_p] = _scan_jvp
+batching_rules[scan_p] = _scan_batch
+partial_eval_rules[scan_p] = _scan_partial_eval
+transpose_rules[scan_p] = _scan_transpose
+lowering_rules[scan_p] = _scan_lowering
+
+# ---------------------------------------------------------------------------
+# fori_loop and map, built on the primitives above
+
+
+def fori_loop(lower, upper, body_fun, init_val):
+    """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``.
+
+    With concrete bounds this is a ``scan`` of known length (reverse-mode
+    differentiable); with traced bounds, a ``while_loop`` (forward mode only).
+    """
+    lo, hi = _concrete_int(lower), _concrete_int(upper)
+    if lo is not None and hi is not None:
+        i_dtype = dtypes.result_type(lower, upper)
+
+        def step(carry, _):
+            i, val = carry
+            return (lax.add(i, lax._convert_element_type(1, i_dtype, True)), body_fun(i, val)), None
+
+        start = lax._convert_element_type(lower, i_dtype, dtypes.is_weakly_typed(lower)
+                                          and dtypes.is_weakly_typed(upper))
+        (_, val), _ = scan(step, (start, init_val), None, length=max(hi - lo, 0))
+        return val
+
+    def cond_fun(carry):
+        i, stop, _ = carry
+        return lax.lt(i, stop)
+
+    def body(carry):
+        i, stop, val = carry
+        return lax.add(i, lax._convert_element_type(1, get_aval(i).dtype, True)), stop, \
+            body_fun(i, val)
+
+    dt = dtypes.result_type(lower, upper)
+    weak = dtypes.is_weakly_typed(lower) and dtypes.is_weakly_typed(upper)
+    carry = (lax._convert_element_type(lower, dt, weak), lax._convert_element_type(upper, dt,
+                                                                                   weak),
+             init_val)
+    return while_loop(cond_fun, body, carry)[2]
+
+
+def _concrete_int(x):
+    if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
+        return int(x)
+    if isinstance(x, Tracer):
+        return None
+    if hasattr(x, "aval") and x.shape == () and x.dtype.kind in "iu":
+        return int(x)
+    return None
+
+
+def map(f, xs):
+    """``stack([f(x) for x in xs])`` as a scan (sequential, unlike vmap)."""
+    _, ys = scan(lambda _, x: (None, f(x)), None, xs)
+    return ys
