@@ -57,3 +57,31 @@ def fmt_time(seconds):
         if seconds >= scale:
             return f"{seconds / scale:.3g} {unit}"
     return f"{seconds / 1e-9:.3g} ns"
+
+
+def show_statements(module, *prefixes):
+    """Display the top-level statements of ``module`` whose source starts with
+    one of ``prefixes``: declarations such as ``mul_p = _binary(...)`` or
+    ``defjvp(ew.sin_p, ...)`` that are neither functions nor classes. Fails
+    loudly if a statement is not found, so the book cannot show stale code."""
+    import ast
+    lines = inspect.getsource(module).splitlines()
+    statements = ["\n".join(lines[node.lineno - 1:node.end_lineno])
+                  for node in ast.parse("\n".join(lines)).body]
+    found = []
+    for prefix in prefixes:
+        hits = [s for s in statements if s.startswith(prefix)]
+        assert hits, f"no statement starting with {prefix!r} in {module.__name__}"
+        found.extend(hits)
+    return Markdown("```python\n" + "\n".join(found) + "\n```")
+
+
+def interleaved_times(fns, rounds=9):
+    """Seconds per call of each function in ``fns`` (a dict): the fastest of
+    several ~20 ms rounds, taken in turns, so that a busy moment on a shared
+    machine slows down no single function and the least disturbed round counts."""
+    times = {name: [] for name in fns}
+    for _ in range(rounds):
+        for name, fn in fns.items():
+            times[name].append(median_time(fn, repeat=1))
+    return {name: min(ts) for name, ts in times.items()}
