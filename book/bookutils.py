@@ -54,7 +54,8 @@ def median_time(fn, repeat=7, number=None, warmup=1):
 def fmt_time(seconds):
     """A duration with a sensible unit: '12.3 µs', '4.56 ms', '1.23 s'."""
     for unit, scale in (("s", 1), ("ms", 1e-3), ("µs", 1e-6), ("ns", 1e-9)):
-        if seconds >= scale:
+        # Compare after rounding to 3 significant digits, so 0.9996 ms is '1 ms'.
+        if float(f"{seconds:.3g}") >= scale:
             return f"{seconds / scale:.3g} {unit}"
     return f"{seconds / 1e-9:.3g} ns"
 
