@@ -214,12 +214,13 @@ def _cond_batch(axis_size, vals, dims, branches):
     # A batched predicate: every example may take a different branch, so run
     # all branches on the whole batch and select per example.
     ops = [bdim_at_front(axis_size, v, d) for v, d in zip(ops, op_dims)]
+    index = bdim_at_front(axis_size, index, index_dim)
     all_batched = (True,) * len(ops)
     results = []
-    for br in branches:
+    for i, br in enumerate(branches):
         batched, _ = batch_jaxpr(br, axis_size, all_batched, (True,) * n_out)
-        results.append(eval_jaxpr(batched.jaxpr, batched.consts, *ops))
-    index = bdim_at_front(axis_size, index, index_dim)
+        masked = [_only_where_taken(index, i, x) for x in ops]
+        results.append(eval_jaxpr(batched.jaxpr, batched.consts, *masked))
     outs = []
     for i in range(n_out):
         cases = [r[i] for r in results]
@@ -227,6 +228,20 @@ def _cond_batch(axis_size, vals, dims, branches):
         which = lax.broadcast_in_dim(index, shape, (0,)) if len(shape) > 1 else index
         outs.append(lax.select_n(which, *cases))
     return outs, [0] * n_out
+
+
+def _only_where_taken(index, i, x):
+    """``x`` for the examples that take branch ``i``; for the others, the same
+    values behind ``stop_gradient``. A branch evaluated where it was not taken
+    may produce inf or nan derivatives (sqrt at 0, say); this keeps them from
+    flowing back into ``x``."""
+    aval = get_aval(x)
+    if not dtypes.is_inexact(aval.dtype):
+        return x
+    taken = lax.eq(index, np.int32(i))
+    if aval.ndim > 1:
+        taken = lax.broadcast_in_dim(taken, aval.shape, (0,))
+    return lax.select(taken, x, lax.stop_gradient(x))
 
 
 def _cond_partial_eval(trace, args, params):
