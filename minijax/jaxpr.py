@@ -452,7 +452,7 @@ def _fmt_literal(val):
         return str(int(val))
     if val.dtype.kind == "c":
         return str(complex(val))
-    return repr(float(val))
+    return str(val.dtype.type(val))   # shortest form for the dtype: 1.1, not 1.100000023841858
 
 
 def _pp_params(params, indent, names):
