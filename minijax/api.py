@@ -8,17 +8,18 @@ import functools
 
 import numpy as np
 
-from . import dtypes, lax, tree_util
+from . import core, dtypes, lax, tree_util
 from . import numpy as jnp
 from .api_util import normalize_argnums
 from .core import get_aval
-from .jvp import jvp
+from .jvp import _split_aux, jvp
 from .vmap import vmap
 
 
 def _split_args(args, argnums, name):
     """Pick the differentiated arguments; return them and a function that
     rebuilds the full argument tuple from new values for them."""
+    _check_argnums_in_range(argnums, len(args), name)
     single, nums = normalize_argnums(argnums, len(args), name)
     dyn = tuple(args[i] for i in nums)
 
@@ -30,9 +31,25 @@ def _split_args(args, argnums, name):
     return single, dyn, rebuild
 
 
+def _check_argnums_in_range(argnums, n_args, name):
+    """JAX's ValueError for an argnums entry outside [-n_args, n_args)."""
+    nums = (argnums,) if isinstance(argnums, int) or hasattr(argnums, "__index__") else argnums
+    for i in nums:
+        if not -n_args <= operator_index(i) < n_args:
+            raise ValueError(f"Positional argument indices, e.g. for `static_argnums`, must "
+                             f"have value greater than or equal to -len(args) and less than "
+                             f"len(args), but got value {i} for len(args) == {n_args}. "
+                             f"{name} was called with {n_args} positional argument"
+                             f"{'' if n_args == 1 else 's'}: pass the arguments to "
+                             f"differentiate positionally, or change argnums={argnums}.")
+
+
 def _complex_required(name, kind, dt):
     raise TypeError(f"{name} with holomorphic=True requires {kind} with complex dtype, but "
-                    f"got {dt.name}.")
+                    f"got {dt.name}. " + ("Pass complex inputs (e.g. x.astype(jnp.complex64))"
+                                          if kind == "inputs" else
+                                          "Return a complex value from the function")
+                    + ", or drop holomorphic=True to differentiate a real function.")
 
 
 def check_forward_input(x, holomorphic, name):
@@ -148,15 +165,19 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
 # Reverse mode: everything is vjp (Chapter 8)
 
 
+_SCALAR_OUTPUT_HINT = (" To differentiate a function with several outputs, use jacrev or "
+                       "jacfwd for its Jacobian, or vjp for a vector-Jacobian product; or "
+                       "reduce the output to a scalar first (e.g. with .sum()).")
+
+
 def _grad_output_check(ans, holomorphic, name):
-    if not hasattr(ans, "aval") and type(ans) not in (float, int, complex, bool) \
-            and not isinstance(ans, np.ndarray):
+    if not core.is_valid_value(ans):   # a tuple, list, dict, ... of outputs
         raise TypeError(f"Gradient only defined for scalar-output functions. Output was "
-                        f"{ans!r}.")
+                        f"{ans!r}." + _SCALAR_OUTPUT_HINT)
     aval = get_aval(ans)
     if aval.shape != ():
         raise TypeError(f"Gradient only defined for scalar-output functions. Output had "
-                        f"shape: {aval.shape}.")
+                        f"shape: {aval.shape}." + _SCALAR_OUTPUT_HINT)
     if aval.dtype.kind in "iub" and not holomorphic:
         raise TypeError(f"{name} requires real-valued outputs (output dtype that is a "
                         f"sub-dtype of np.floating), but got {aval.dtype.name}. For "
@@ -190,7 +211,8 @@ def _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name, vjp):
             check_reverse_input(leaf, holomorphic, name, allow_int)
 
         def f_dyn(*d):
-            return fun(*rebuild(d), **kwargs)
+            out = fun(*rebuild(d), **kwargs)
+            return _split_aux(out, name) if has_aux else out   # errors name this transform
 
         if has_aux:
             ans, pullback, aux = vjp(f_dyn, *dyn, has_aux=True)
@@ -233,7 +255,8 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
             check_reverse_input(x, holomorphic, "jacrev", allow_int)
 
         def f_dyn(*d):
-            return fun(*rebuild(d), **kwargs)
+            out = fun(*rebuild(d), **kwargs)
+            return _split_aux(out, "jacrev") if has_aux else out
 
         if has_aux:
             y, pullback, aux = vjp(f_dyn, *dyn, has_aux=True)

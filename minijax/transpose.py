@@ -16,6 +16,7 @@ import numpy as np
 from . import dtypes, lax, tree_util
 from .api_util import function_name
 from .core import get_aval
+from .eager import Array
 from .jaxpr import Literal, Var
 from .jvp import Zero, add_tangents, instantiate, tangent_aval, zeros_like_aval
 from .lax import elementwise as ew, shapes as sh, reductions as red
@@ -89,7 +90,11 @@ def backward_pass(jaxpr, consts, cotangents_out):
 
 
 def _read(env, a):
-    return a.val if type(a) is Literal else env[a]
+    if type(a) is Literal:
+        # A literal holds a bare numpy value; give it back its type, so that a
+        # weakly typed constant (the 3.0 in x * 3.0) stays weak in the backward pass.
+        return Array(np.asarray(a.val), a.aval)
+    return env[a]
 
 
 # ---------------------------------------------------------------------------
@@ -124,6 +129,9 @@ def vjp(fun, *primals, has_aux=False):
 
 
 def _check_cotangent(cotangent, out_tree, out_avals, name):
+    """The cotangent's leaves, checked against the outputs' types and made
+    canonical (a float64 numpy array becomes float32 unless x64 is on, as for
+    any input). Integer outputs take a symbolic zero."""
     flat_ct, ct_tree = tree_util.tree_flatten(cotangent)
     if ct_tree != out_tree:
         raise ValueError(f"unexpected tree structure of argument to vjp function: got "
@@ -132,26 +140,34 @@ def _check_cotangent(cotangent, out_tree, out_avals, name):
                          f"output of the differentiated function {name}.")
     out = []
     for ct, aval in zip(flat_ct, out_avals):
-        expected = tangent_aval(aval)
-        got_dtype = np.dtype(getattr(ct, "dtype", None) or get_aval(ct).dtype)
-        got_shape = np.shape(ct) if not hasattr(ct, "aval") else ct.shape
-        if tuple(got_shape) != expected.shape or got_dtype != expected.dtype:
-            got = f"{got_dtype.name}{list(got_shape)}".replace(" ", "")
-            want = f"{expected.dtype.name}{list(expected.shape)}".replace(" ", "")
+        expected, got = tangent_aval(aval), get_aval(ct)
+        if expected.dtype == dtypes.float0 and got.shape == expected.shape:
+            # Like JAX, accept any dtype where float0 is due: the cotangent of
+            # an integer output is zero whatever it holds.
+            out.append(Zero(expected))
+            continue
+        if got.shape != expected.shape or got.dtype != expected.dtype:
             raise ValueError(f"unexpected JAX type (e.g. shape/dtype) for argument to VJP "
-                             f"function: got {got}, but expected {want} because the "
-                             f"corresponding output of the differentiated function had JAX "
-                             f"type {aval.dtype.name}{list(aval.shape)}".replace(", ", ","))
-        out.append(Zero(expected) if expected.dtype == dtypes.float0 else ct)
+                             f"function: got {_type_str(got)}, but expected "
+                             f"{_type_str(expected)} because the corresponding output of the "
+                             f"differentiated function had JAX type {_type_str(aval)}")
+        out.append(lax._convert_element_type(ct, got.dtype, got.weak_type))
     return out
 
 
+def _type_str(aval):
+    """``float32[3,4]``: the type as JAX's vjp errors print it."""
+    name = "float0" if aval.dtype == dtypes.float0 else aval.dtype.name
+    return f"{name}[{','.join(map(str, aval.shape))}]"
+
+
 def _to_input_dtype(ct, aval):
-    """Cotangents come back with the primal's dtype and weak type."""
+    """Cotangents come back with the primal's dtype. Their weak type is what
+    the backward pass computed, as in JAX (weak where only weak values met)."""
     if aval.dtype == dtypes.float0 or get_aval(ct).dtype == dtypes.float0:
         return ct
     ct_aval = get_aval(ct)
-    if ct_aval.dtype != aval.dtype or ct_aval.weak_type != aval.weak_type:
+    if ct_aval.dtype != aval.dtype:
         return lax._convert_element_type(ct, aval.dtype, aval.weak_type)
     return ct
 
@@ -230,8 +246,14 @@ def _zeros_of(ct):
     return lax.full_like(ct, 0)
 
 
-transpose_rules[ew.real_p] = lambda ct, x: [lax.complex(ct, _zeros_of(ct))]
-transpose_rules[ew.imag_p] = lambda ct, x: [lax.complex(_zeros_of(ct), lax.neg(ct))]
+def _strong_zeros_of(ct):
+    # JAX builds the missing half of a complex cotangent from a strongly typed
+    # zero, so these cotangents are never weak; we do the same.
+    return lax.full_like(ct, 0, get_aval(ct).dtype)
+
+
+transpose_rules[ew.real_p] = lambda ct, x: [lax.complex(ct, _strong_zeros_of(ct))]
+transpose_rules[ew.imag_p] = lambda ct, x: [lax.complex(_strong_zeros_of(ct), lax.neg(ct))]
 transpose_rules[ew.complex_p] = lambda ct, x, y: [
     unbroadcast(lax.real(ct), x.aval) if is_undefined(x) else None,
     unbroadcast(lax.imag(lax.neg(ct)), y.aval) if is_undefined(y) else None]
