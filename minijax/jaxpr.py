@@ -219,8 +219,12 @@ class JaxprTrace(core.Trace):
 
 
 def _literal_value(x, aval):
-    value = np.asarray(x._value if type(x) is Array else x)
-    return value.astype(aval.dtype) if value.dtype != aval.dtype else value
+    """A literal's value as an Array of type ``aval`` (weak type included, so
+    evaluating the jaxpr gives what running the function gave)."""
+    if type(x) is Array:
+        return x
+    value = np.asarray(x)
+    return Array(value.astype(aval.dtype) if value.dtype != aval.dtype else value, aval)
 
 
 def trace_to_jaxpr(fun, in_avals, debug_name=None, arg_names=(), purpose="make_jaxpr"):
@@ -425,8 +429,8 @@ def pp_jaxpr(jaxpr, indent=0, names=None):
     head = f"{{ lambda {consts}; {ins}. let"
     one_line_eqns = [f"{lhs} = {name}{p[0]} {args}".rstrip() for lhs, name, p, args in lines
                      if "\n" not in p[0]]
-    if len(lines) <= 1 and len(one_line_eqns) == len(lines):
-        single = f"{head} {' '.join(one_line_eqns) or ''} in {outs} }}"
+    if len(one_line_eqns) == len(lines):   # all on one line, if it fits (as JAX does)
+        single = f"{head} {'; '.join(one_line_eqns)} in {outs} }}"
         if len(single) + indent <= _WIDTH:
             return single
     pad = " " * (indent + 4)

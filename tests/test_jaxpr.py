@@ -188,9 +188,6 @@ def test_literals_and_constvars_print_like_jax():
     assert ours == theirs == "{ lambda ; a:f32[3]. let b:f32[3] = integer_pow[y=3] a in (b,) }"
 
 
-@pytest.mark.xfail(strict=True, reason="jaxpr.py's printer puts a jaxpr on one line only "
-                   "when it has at most one equation; JAX joins equations with '; ' "
-                   "whenever the whole jaxpr fits in 80 columns")
 def test_short_jaxprs_print_on_one_line_like_jax():
     ours, theirs = _both(lambda L, n: L.vmap(lambda x: n.sin(x) + 1.0), (X3,), {})
     assert ours == theirs
@@ -288,9 +285,6 @@ def test_eval_jaxpr_under_transformations():
                    jax.vmap(lambda x: jjnp.sum(jjnp.sin(x) * x))(np.stack([X3, 2 * X3])))
 
 
-@pytest.mark.xfail(strict=True, reason="jaxpr.py stores literals as bare numpy values and "
-                   "eval_jaxpr binds Literal.val, so a weak literal (2.0:f32[]) turns strong: "
-                   "eval_jaxpr(make_jaxpr(lambda x: x * 2.0)(1.0)) is not weakly typed")
 def test_eval_jaxpr_keeps_weak_literals_weak():
     closed = minijax.make_jaxpr(lambda x: x * 2.0)(1.0)
     out, = eval_jaxpr(closed.jaxpr, closed.consts, 1.0)
