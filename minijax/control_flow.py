@@ -875,6 +875,8 @@ def _scan_lowering(b, args, in_avals, out_avals, jaxpr, num_consts, num_carry, l
     consts, carry, xs = _scan_parts(args, num_consts, num_carry)
     c_avals, carry_avals, x_avals = _scan_parts(in_avals, num_consts, num_carry)
     y_avals = out_avals[num_carry:]
+    if length == 0:   # no steps (and slicing an empty xs would not type-check)
+        return list(carry) + [full_like(b, 0, a) for a in y_avals]
     i32 = ShapedArray((), np.int32)
     bool_scalar = ShapedArray((), np.bool_)
     ys_init = [full_like(b, 0, a) for a in y_avals]
@@ -962,12 +964,18 @@ def fori_loop(lower, upper, body_fun, init_val):
 
 
 def _concrete_int(x):
+    """``x`` as a Python int if its value is known while tracing, else None.
+    Forward-mode tracers know their primal value (as in JAX's ``is_concrete``),
+    so under ``grad`` a bound computed from the input still gives a scan."""
+    if isinstance(x, Tracer):
+        x = x.to_concrete_value()   # a numpy value, or None
+        if x is None:
+            return None
     if isinstance(x, (int, np.integer)) and not isinstance(x, bool):
         return int(x)
-    if isinstance(x, Tracer):
-        return None
-    if hasattr(x, "aval") and x.shape == () and x.dtype.kind in "iu":
-        return int(x)
+    if isinstance(x, np.ndarray) or hasattr(x, "aval"):
+        if x.shape == () and x.dtype.kind in "iu":
+            return int(x)
     return None
 
 

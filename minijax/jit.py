@@ -158,10 +158,11 @@ lowering_rules[jit_p] = lambda b, args, in_avals, out_avals, jaxpr, name: lower_
 
 class _CacheEntry:
     """What one signature traced to."""
-    __slots__ = ("jaxpr", "tracer_consts", "out_tree", "executable")
+    __slots__ = ("jaxpr", "tracer_consts", "in_tree", "out_tree", "executable")
 
-    def __init__(self, jaxpr, tracer_consts, out_tree):
-        self.jaxpr, self.tracer_consts, self.out_tree = jaxpr, tracer_consts, out_tree
+    def __init__(self, jaxpr, tracer_consts, in_tree, out_tree):
+        self.jaxpr, self.tracer_consts = jaxpr, tracer_consts
+        self.in_tree, self.out_tree = in_tree, out_tree
         self.executable = None
 
 
@@ -216,11 +217,16 @@ class JitFunction:
             self._cache.move_to_end(key)
             return entry, leaves
         entry = self._trace(args, kwargs, static_nums, in_tree, avals)
-        if not entry.tracer_consts:   # closures over outer tracers are not reusable
-            self._cache[key] = entry
-            if len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
+        self._remember(key, entry)
         return entry, leaves
+
+    def _remember(self, key, entry):
+        """Cache ``entry``, evicting the least recently used beyond the cache size."""
+        if entry.tracer_consts:   # closures over outer tracers are not reusable
+            return
+        self._cache[key] = entry
+        while len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
 
     def _trace(self, args, kwargs, static_nums, in_tree, avals):
         self.cache_misses += 1
@@ -240,7 +246,7 @@ class JitFunction:
                                                     if k not in static_names}, static_nums)
         jaxpr, consts = trace_to_jaxpr(flat_fun, avals, self.name, names, "jit")
         closed, tracer_consts = close_jaxpr(jaxpr, consts)
-        return _CacheEntry(closed, tracer_consts, out_tree)
+        return _CacheEntry(closed, tracer_consts, in_tree, out_tree)
 
     def _fast_entry(self, args):
         """The cache entry for arguments that are all arrays (no pytrees, no
@@ -257,8 +263,9 @@ class JitFunction:
         entry = self._cache.get(key)
         if entry is None:
             entry, _ = self._entry(args, {})
-            if not entry.tracer_consts:
-                self._cache[key] = entry
+            self._remember(key, entry)
+        else:
+            self._cache.move_to_end(key)
         return entry
 
     # -- calling ----------------------------------------------------------------
@@ -320,13 +327,24 @@ class Lowered:
 
 
 class Compiled:
-    """A compiled program, callable on arguments of the traced signature."""
+    """A compiled program, callable on arguments of the traced signature
+    (the dynamic ones: static arguments were fixed when it was lowered)."""
 
     def __init__(self, executable, entry):
         self._executable, self._entry = executable, entry
 
-    def __call__(self, *args):
-        leaves = tree_util.tree_leaves(args)
+    def __call__(self, *args, **kwargs):
+        leaves, in_tree = tree_util.tree_flatten((args, kwargs))
+        expected = self._entry.jaxpr.in_avals
+        got = [get_aval(x) for x in leaves]
+        # The executable would misread arguments of another structure or type.
+        if in_tree != self._entry.in_tree or [(a.shape, a.dtype) for a in got] != [
+                (a.shape, a.dtype) for a in expected]:
+            raise TypeError(
+                f"Function compiled for arguments {self._entry.in_tree} with types "
+                f"{[a.str_short() for a in expected]} was called with {in_tree} with types "
+                f"{[a.str_short() for a in got]}. Pass the dynamic (non-static) arguments "
+                "only, with the shapes and dtypes it was lowered for.")
         outs = run_compiled(self._executable, leaves, self._entry.jaxpr.out_avals)
         return tree_util.tree_unflatten(self._entry.out_tree, outs)
 

@@ -252,12 +252,12 @@ def full_like(b, value, aval):
 # Elementwise rules
 
 for _prim, _name in [
-        (ew.neg_p, "negate"), (ew.sign_p, "sign"), (ew.floor_p, "floor"), (ew.ceil_p, "ceil"),
+        (ew.neg_p, "negate"), (ew.floor_p, "floor"), (ew.ceil_p, "ceil"),
         (ew.is_finite_p, "is_finite"), (ew.exp_p, "exponential"), (ew.log_p, "log"),
         (ew.log1p_p, "log_plus_one"), (ew.expm1_p, "exponential_minus_one"),
         (ew.sin_p, "sine"), (ew.cos_p, "cosine"), (ew.tan_p, "tan"), (ew.tanh_p, "tanh"),
         (ew.logistic_p, "logistic"), (ew.sqrt_p, "sqrt"), (ew.rsqrt_p, "rsqrt"),
-        (ew.cbrt_p, "cbrt"), (ew.not_p, "not"), (ew.abs_p, "abs"), (ew.real_p, "real"),
+        (ew.cbrt_p, "cbrt"), (ew.not_p, "not"), (ew.real_p, "real"),
         (ew.imag_p, "imag"),
         (ew.add_p, "add"), (ew.add_any_p, "add"), (ew.sub_p, "subtract"),
         (ew.mul_p, "multiply"), (ew.div_p, "divide"), (ew.rem_p, "remainder"),
@@ -275,6 +275,22 @@ for _prim, _name in [
     lowering_rules[_prim] = _chlo(_name)
 
 lowering_rules[ew.stop_gradient_p] = lambda b, args, in_avals, out_aval: args[0]
+
+
+def _unsigned_aware(name, unsigned_rule):
+    """StableHLO's ``abs`` and ``sign`` reject unsigned integers; spell those out."""
+    signed_rule = _elementwise(name)
+
+    def rule(b, args, in_avals, out_aval):
+        if in_avals[0].dtype.kind == "u":
+            return unsigned_rule(b, args[0], out_aval)
+        return signed_rule(b, args, in_avals, out_aval)
+    return rule
+
+
+lowering_rules[ew.abs_p] = _unsigned_aware("abs", lambda b, x, aval: x)
+lowering_rules[ew.sign_p] = _unsigned_aware(   # 0 for 0, else 1
+    "sign", lambda b, x, aval: b.elementwise("minimum", [x, full_like(b, 1, aval)], aval))
 
 
 def _round_rule(b, args, in_avals, out_aval, rounding_method):
@@ -299,6 +315,11 @@ def _integer_pow_rule(b, args, in_avals, out_aval, y):
     x, = args
     if y == 0:
         return full_like(b, 1, out_aval)
+    if y == 3:
+        # JAX writes (x * x) * x. The order matters for complex numbers: XLA
+        # multiplies them with fused multiply-adds, which do not commute bitwise.
+        square = b.elementwise("multiply", [x, x], out_aval)
+        return b.elementwise("multiply", [square, x], out_aval)
     acc, base, n = None, x, abs(y)
     while n:
         if n & 1:
@@ -635,6 +656,8 @@ def _cumulative_rule(op_name, init):
     def rule(b, args, in_avals, out_aval, axis, reverse):
         aval = in_avals[0]
         n = aval.shape[axis]
+        if n == 0:   # nothing to accumulate (and XLA rejects an empty window)
+            return args[0]
         window = [n if i == axis else 1 for i in range(aval.ndim)]
         reach_back = (0, n - 1) if reverse else (n - 1, 0)
         padding = [reach_back if i == axis else (0, 0) for i in range(aval.ndim)]
