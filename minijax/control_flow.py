@@ -25,8 +25,8 @@ from .core import Primitive, ShapedArray, Tracer, get_aval, set_current_trace
 from .errors import UnsupportedWhileLoopDifferentiation
 from .higher_order import (batch_jaxpr, batched_aval, jvp_jaxpr, partial_eval_jaxpr,
                            transpose_jaxpr)
-from .jaxpr import ClosedJaxpr, Jaxpr, JaxprTrace, Var, close_jaxpr, eval_jaxpr, \
-    trace_to_jaxpr
+from .jaxpr import (ClosedJaxpr, Jaxpr, JaxprTrace, Var, close_jaxpr, dce_jaxpr,
+                    dependent_outputs, eval_jaxpr, trace_to_jaxpr)
 from .jvp import Zero, instantiate, jvp_rules, tangent_aval, zeros_like_aval
 from .lowering import compare, full_like, lower_sub_jaxpr, lowering_rules, scalar_const
 from .partial_eval import partial_eval_rules
@@ -794,31 +794,58 @@ def _scan_partial_eval(trace, args, params):
     ys_uk = forced[ncarry:]
     n_known_carry = ncarry - sum(carry_uk)
     pick = lambda vs, flags, want: [v for v, f in zip(vs, flags) if f == want]
+    known_consts = pick(consts, const_uk, False)
+    known, invariant, invariant_res = _hoist_invariant_residuals(
+        trace, known, n_res, known_consts)
     with set_current_trace(trace.parent):
-        known_outs = scan_p.bind(*pick(consts, const_uk, False), *pick(carry, carry_uk, False),
+        known_outs = scan_p.bind(*known_consts, *pick(carry, carry_uk, False),
                                  *pick(xs, xs_uk, False), jaxpr=known,
-                                 num_consts=len(pick(consts, const_uk, False)),
+                                 num_consts=len(known_consts),
                                  num_carry=n_known_carry, length=length, reverse=reverse)
     known_carry = known_outs[:n_known_carry]
     n_known_ys = n_ys - sum(ys_uk)
     known_ys = known_outs[n_known_carry:n_known_carry + n_known_ys]
-    residuals = known_outs[n_known_carry + n_known_ys:]
+    per_step_res = known_outs[n_known_carry + n_known_ys:]
     # The unknown step takes (residuals, unknown consts, unknown carry, unknown
-    # xs); in a scan the residuals are per-step inputs, so they go with the xs.
+    # xs). Per-step residuals go with the xs; loop-invariant ones are consts.
     u = unknown.jaxpr
     n_uc, n_ucarry = sum(const_uk), sum(carry_uk)
     res_vars, rest = u.invars[:n_res], u.invars[n_res:]
-    invars = rest[:n_uc + n_ucarry] + res_vars + rest[n_uc + n_ucarry:]
+    const_res = [v for v, inv in zip(res_vars, invariant) if inv]
+    step_res = [v for v, inv in zip(res_vars, invariant) if not inv]
+    invars = (rest[:n_uc] + const_res + rest[n_uc:n_uc + n_ucarry] + step_res
+              + rest[n_uc + n_ucarry:])
     unknown = ClosedJaxpr(Jaxpr(u.constvars, invars, u.outvars, u.eqns), unknown.consts)
     staged = JaxprTrace.process_primitive(
-        trace, scan_p, pick(consts, const_uk, True) + pick(carry, carry_uk, True)
-        + list(residuals) + pick(xs, xs_uk, True),
-        dict(jaxpr=unknown, num_consts=n_uc, num_carry=n_ucarry, length=length,
-             reverse=reverse))
+        trace, scan_p, pick(consts, const_uk, True) + list(invariant_res)
+        + pick(carry, carry_uk, True) + list(per_step_res) + pick(xs, xs_uk, True),
+        dict(jaxpr=unknown, num_consts=n_uc + len(const_res), num_carry=n_ucarry,
+             length=length, reverse=reverse))
     k_carry, k_ys = iter(known_carry), iter(known_ys)
     s_carry, s_ys = iter(staged[:n_ucarry]), iter(staged[n_ucarry:])
     return ([next(s_carry) if f else next(k_carry) for f in carry_uk]
             + [next(s_ys) if f else next(k_ys) for f in ys_uk])
+
+
+def _hoist_invariant_residuals(trace, known, n_res, known_consts):
+    """Residuals that depend only on the scan's constants are the same at every
+    step: compute them once, before the loop, instead of stacking ``length``
+    copies. Returns the known step without them, a flag per residual saying
+    whether it was hoisted, and the hoisted values."""
+    n_kc = len(known_consts)
+    n_out = len(known.out_avals)
+    varying = dependent_outputs(known.jaxpr, [i >= n_kc for i in range(len(known.in_avals))])
+    invariant = [not v for v in varying[n_out - n_res:]]
+    if not any(invariant):
+        return known, invariant, []
+    keep = [True] * (n_out - n_res)
+    once = dce_jaxpr(known.jaxpr, [False] * len(keep) + invariant)
+    # Only the constant inputs feed these outputs, so they are the inputs.
+    once = Jaxpr(once.constvars, once.invars[:n_kc], once.outvars, once.eqns)
+    with set_current_trace(trace.parent):
+        values = eval_jaxpr(once, known.consts, *known_consts)
+    step = dce_jaxpr(known.jaxpr, keep + [not inv for inv in invariant])
+    return ClosedJaxpr(step, known.consts), invariant, values
 
 
 def _scan_transpose(cts, *args, jaxpr, num_consts, num_carry, length, reverse):

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import core, tree_util
 from .api_util import dynamic_leaf_names, function_name
-from .core import ShapedArray, Tracer, get_aval, set_current_trace
+from .core import Tracer, get_aval, set_current_trace
 from .eager import Array
 
 # ---------------------------------------------------------------------------
@@ -317,6 +317,28 @@ def eval_jaxpr(jaxpr, consts, *args):
         else:
             env[eqn.outvars[0]] = out
     return [read(v) for v in jaxpr.outvars]
+
+
+def dependent_outputs(jaxpr, marked_inputs):
+    """Which outputs of ``jaxpr`` depend on the inputs flagged in ``marked_inputs``."""
+    marked = {v for v, flag in zip(jaxpr.invars, marked_inputs) if flag}
+    for eqn in jaxpr.eqns:
+        if any(type(a) is Var and a in marked for a in eqn.inputs):
+            marked.update(eqn.outvars)
+    return [type(v) is Var and v in marked for v in jaxpr.outvars]
+
+
+def dce_jaxpr(jaxpr, used_outputs):
+    """Dead-code elimination: keep the outputs flagged in ``used_outputs`` and
+    only the equations they need (minijax's primitives have no side effects)."""
+    outvars = [v for v, used in zip(jaxpr.outvars, used_outputs) if used]
+    live = {v for v in outvars if type(v) is Var}
+    kept = []
+    for eqn in reversed(jaxpr.eqns):
+        if any(v in live for v in eqn.outvars):
+            kept.append(eqn)
+            live.update(a for a in eqn.inputs if type(a) is Var)
+    return Jaxpr(jaxpr.constvars, jaxpr.invars, outvars, kept[::-1])
 
 
 def jaxpr_as_fun(closed):
