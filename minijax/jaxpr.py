@@ -49,12 +49,12 @@ class Literal:
 
 
 class JaxprEqn:
-    """``outvars = primitive[params] inputs``."""
-    __slots__ = ("primitive", "inputs", "params", "outvars")
+    """``outvars = primitive[params] invars`` (the invars may include literals)."""
+    __slots__ = ("primitive", "invars", "params", "outvars")
 
-    def __init__(self, primitive, inputs, params, outvars):
-        self.primitive, self.inputs, self.params, self.outvars = (
-            primitive, inputs, params, outvars)
+    def __init__(self, primitive, invars, params, outvars):
+        self.primitive, self.invars, self.params, self.outvars = (
+            primitive, invars, params, outvars)
 
     def __repr__(self):
         return f"JaxprEqn({self.primitive.name})"
@@ -167,15 +167,15 @@ class JaxprTrace(core.Trace):
     # -- equations ----------------------------------------------------------
 
     def process_primitive(self, primitive, args, params):
-        inputs = [self.atom(x) for x in args]
-        out_avals = primitive.abstract_eval(*[a.aval for a in inputs], **params)
-        return self.add_eqn(primitive, inputs, params, out_avals)
+        invars = [self.atom(x) for x in args]
+        out_avals = primitive.abstract_eval(*[a.aval for a in invars], **params)
+        return self.add_eqn(primitive, invars, params, out_avals)
 
-    def add_eqn(self, primitive, inputs, params, out_avals):
+    def add_eqn(self, primitive, invars, params, out_avals):
         """Append an equation; return tracers for its outputs."""
         many = primitive.multiple_results
         outvars = [Var(a) for a in (out_avals if many else [out_avals])]
-        eqn = JaxprEqn(primitive, inputs, params, outvars)
+        eqn = JaxprEqn(primitive, invars, params, outvars)
         self.eqns.append(eqn)
         for v in outvars:
             self.producer[v] = eqn
@@ -209,7 +209,7 @@ class JaxprTrace(core.Trace):
             if v in arg_of:
                 found.append(arg_of[v])
             elif v in self.producer:
-                todo.extend(a for a in self.producer[v].inputs if isinstance(a, Var))
+                todo.extend(a for a in self.producer[v].invars if isinstance(a, Var))
         if not found:
             return ""
         args = ", ".join(sorted(set(found)))
@@ -311,7 +311,7 @@ def eval_jaxpr(jaxpr, consts, *args):
     for v, x in zip(jaxpr.invars, args):
         env[v] = x
     for eqn in jaxpr.eqns:
-        out = eqn.primitive.bind(*map(read, eqn.inputs), **eqn.params)
+        out = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)
         if eqn.primitive.multiple_results:
             env.update(zip(eqn.outvars, out))
         else:
@@ -323,7 +323,7 @@ def dependent_outputs(jaxpr, marked_inputs):
     """Which outputs of ``jaxpr`` depend on the inputs flagged in ``marked_inputs``."""
     marked = {v for v, flag in zip(jaxpr.invars, marked_inputs) if flag}
     for eqn in jaxpr.eqns:
-        if any(type(a) is Var and a in marked for a in eqn.inputs):
+        if any(type(a) is Var and a in marked for a in eqn.invars):
             marked.update(eqn.outvars)
     return [type(v) is Var and v in marked for v in jaxpr.outvars]
 
@@ -337,7 +337,7 @@ def dce_jaxpr(jaxpr, used_outputs):
     for eqn in reversed(jaxpr.eqns):
         if any(v in live for v in eqn.outvars):
             kept.append(eqn)
-            live.update(a for a in eqn.inputs if type(a) is Var)
+            live.update(a for a in eqn.invars if type(a) is Var)
     return Jaxpr(jaxpr.constvars, jaxpr.invars, outvars, kept[::-1])
 
 
@@ -368,10 +368,10 @@ def check_jaxpr(jaxpr):
             raise JaxprTypeError(f"variable {v} is bound twice")
         defined.add(v)
     for eqn in jaxpr.eqns:
-        for a in eqn.inputs:
+        for a in eqn.invars:
             use(a, f"equation {eqn.primitive.name}")
         try:
-            out = eqn.primitive.abstract_eval(*[a.aval for a in eqn.inputs], **eqn.params)
+            out = eqn.primitive.abstract_eval(*[a.aval for a in eqn.invars], **eqn.params)
         except TypeError as err:
             raise JaxprTypeError(f"equation {eqn.primitive.name} is ill-typed: {err}") from err
         out = out if eqn.primitive.multiple_results else [out]
@@ -443,7 +443,7 @@ def pp_jaxpr(jaxpr, indent=0, names=None):
     for eqn in jaxpr.eqns:
         lhs = " ".join(f"_:{v.aval.str_short()}" if v not in used else binder(v)
                        for v in eqn.outvars)
-        rhs_args = " ".join(atom(a) for a in eqn.inputs)
+        rhs_args = " ".join(atom(a) for a in eqn.invars)
         params = _pp_params(eqn.params, indent + 4, names)
         lines.append((lhs, eqn.primitive.name, params, rhs_args))
     outs = "(" + ", ".join(atom(a) for a in jaxpr.outvars) + ("," if len(jaxpr.outvars) == 1
@@ -466,7 +466,7 @@ def pp_jaxpr(jaxpr, indent=0, names=None):
 
 
 def _used_vars(jaxpr):
-    used = {a for eqn in jaxpr.eqns for a in eqn.inputs if type(a) is Var}
+    used = {a for eqn in jaxpr.eqns for a in eqn.invars if type(a) is Var}
     return used | {a for a in jaxpr.outvars if type(a) is Var}
 
 

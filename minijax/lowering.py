@@ -169,9 +169,9 @@ def lower_jaxpr(builder, jaxpr, consts, args):
         rule = lowering_rules.get(eqn.primitive)
         if rule is None:
             raise NotImplementedError(f"no lowering rule for the primitive '{eqn.primitive.name}'")
-        in_avals = [a.aval for a in eqn.inputs]
+        in_avals = [a.aval for a in eqn.invars]
         out_avals = [v.aval for v in eqn.outvars]
-        outs = rule(builder, [read(a) for a in eqn.inputs], in_avals,
+        outs = rule(builder, [read(a) for a in eqn.invars], in_avals,
                     out_avals if eqn.primitive.multiple_results else out_avals[0], **eqn.params)
         env.update(zip(eqn.outvars, outs if eqn.primitive.multiple_results else [outs]))
     return [read(a) for a in jaxpr.outvars]

@@ -54,11 +54,11 @@ def backward_pass(jaxpr, consts, cotangents_out):
     # Forward sweep: equations that touch no linear input are ordinary
     # computations on constants; evaluate them so their values are known.
     for eqn in jaxpr.eqns:
-        if any(type(a) is Var and a in linear for a in eqn.inputs):
+        if any(type(a) is Var and a in linear for a in eqn.invars):
             linear.update(eqn.outvars)
             linear_eqns.append(eqn)
         else:
-            outs = eqn.primitive.bind(*[_read(known, a) for a in eqn.inputs], **eqn.params)
+            outs = eqn.primitive.bind(*[_read(known, a) for a in eqn.invars], **eqn.params)
             known.update(zip(eqn.outvars, outs if eqn.primitive.multiple_results else [outs]))
 
     cts = {}
@@ -77,14 +77,14 @@ def backward_pass(jaxpr, consts, cotangents_out):
         cts_out = [Zero(tangent_aval(v.aval)) if ct is None else ct
                    for v, ct in zip(eqn.outvars, cts_out)]
         invals = [UndefinedPrimal(a.aval) if type(a) is Var and a in linear
-                  else _read(known, a) for a in eqn.inputs]
+                  else _read(known, a) for a in eqn.invars]
         rule = transpose_rules.get(eqn.primitive)
         if rule is None:
             raise NotImplementedError(f"Transpose rule (for reverse-mode differentiation) for "
                                       f"'{eqn.primitive.name}' not implemented")
         ct_arg = cts_out if eqn.primitive.multiple_results else cts_out[0]
         cts_in = rule(ct_arg, *invals, **eqn.params)
-        for a, ct in zip(eqn.inputs, cts_in):
+        for a, ct in zip(eqn.invars, cts_in):
             accumulate(a, ct)
     return [cts.get(v, Zero(tangent_aval(v.aval))) for v in jaxpr.invars]
 
