@@ -81,6 +81,12 @@ def python_scalar_dtype(x):
     return default_complex_dtype()
 
 
+def is_python_scalar_type(x):
+    """True for ``bool``, ``int``, ``float`` and ``complex`` themselves (by identity:
+    ``np.dtype("float64") == float`` holds, but a dtype is not a Python type)."""
+    return any(x is t for t in PYTHON_SCALAR_TYPES)
+
+
 def is_weakly_typed(x):
     """True for Python scalars (except bool) and for arrays carrying the weak flag."""
     if type(x) in PYTHON_SCALAR_TYPES:
@@ -92,7 +98,7 @@ def dtype(x):
     """The canonical dtype of a value, a dtype-like, or a Python scalar type."""
     if type(x) in PYTHON_SCALAR_TYPES:
         return python_scalar_dtype(x)
-    if x in PYTHON_SCALAR_TYPES:           # the types themselves: dtype(float)
+    if is_python_scalar_type(x):          # the types themselves: dtype(float)
         return python_scalar_dtype(x(0))
     if hasattr(x, "dtype"):
         return canonicalize_dtype(x.dtype)
@@ -110,6 +116,21 @@ def is_inexact(dt):
 
 def is_complex(dt):
     return np.issubdtype(dt, np.complexfloating)
+
+
+def to_inexact_dtype(dt):
+    """The floating type an integer or boolean computes in (``jnp.sin(int8)``):
+    float32 for types up to 32 bits, float64 for 64-bit ones (JAX's table)."""
+    dt = np.dtype(dt)
+    if dt.kind in "biu":
+        return float64 if dt.itemsize == 8 else float32
+    return dt
+
+
+def to_numeric_dtype(dt):
+    """Booleans become int32 (even with x64 on, as in JAX); numbers stay."""
+    dt = np.dtype(dt)
+    return int32 if dt == bool_ else dt
 
 
 def finfo(dt):
@@ -139,25 +160,33 @@ _LATTICE = {
 }
 
 
-def _upper_bounds(node):
+# With 64-bit mode off JAX avoids making a 64-bit type from 32-bit inputs:
+# the one edge that would (uint32 -> int64, for uint32 with int32) becomes
+# uint32 -> int32 instead.
+_LATTICE_X32 = {**_LATTICE, uint32: [int32, uint64]}
+
+
+def _upper_bounds(lattice, node):
     """Every node reachable from ``node`` (including itself)."""
     seen, todo = {node}, [node]
     while todo:
-        for up in _LATTICE[todo.pop()]:
+        for up in lattice[todo.pop()]:
             if up not in seen:
                 seen.add(up)
                 todo.append(up)
     return seen
 
 
-_UPPER = {node: frozenset(_upper_bounds(node)) for node in _LATTICE}
+_UPPER = {x64: {node: frozenset(_upper_bounds(lattice, node)) for node in lattice}
+          for x64, lattice in ((True, _LATTICE), (False, _LATTICE_X32))}
 
 
 @functools.lru_cache(maxsize=None)
-def _least_upper_bound(*nodes):
-    common = frozenset.intersection(*(_UPPER[n] for n in nodes))
+def _least_upper_bound(x64, *nodes):
+    upper = _UPPER[x64]
+    common = frozenset.intersection(*(upper[n] for n in nodes))
     # The least bound is the one every other common bound lies above.
-    least = [c for c in common if all(other in _UPPER[c] for other in common)]
+    least = [c for c in common if all(other in upper[c] for other in common)]
     return least[0]
 
 
@@ -170,17 +199,22 @@ def _lattice_node(dt, weak):
 def _dtype_and_weak_type(x):
     if type(x) in PYTHON_SCALAR_TYPES:
         return python_scalar_dtype(x), type(x) is not bool
-    if isinstance(x, (np.dtype, type, str)):
-        return np.dtype(x), False
+    if is_python_scalar_type(x):   # the types themselves are weak too: result_type(float)
+        return python_scalar_dtype(x(0)), x is not bool
     aval = getattr(x, "aval", None)
     if aval is not None:
         return aval.dtype, aval.weak_type
-    return np.dtype(getattr(x, "dtype", None) or np.result_type(x)), False
+    # Dtypes and numpy values are canonicalized first, as they would be on the
+    # way into an array: with x64 off, result_type(int8, uint64) is int32.
+    if isinstance(x, (np.dtype, type, str)):
+        return canonicalize_dtype(x), False
+    return canonicalize_dtype(getattr(x, "dtype", None) or np.result_type(x)), False
 
 
-def result_type(*args, return_weak_type_flag=False):
-    """The dtype (and weak flag) that ``args`` promote to, as JAX computes it.
+def lattice_result_type(*args):
+    """``(dtype, weak)`` that ``args`` promote to, as the ``jnp`` operations use it.
 
+    A weak result keeps its width: a weak float16 times ``2`` is a weak float16.
     Arguments may be arrays, tracers, Python scalars or dtypes.
     """
     if not args:
@@ -190,19 +224,41 @@ def result_type(*args, return_weak_type_flag=False):
         out, weak = dts[0], False
     elif all(weaks):
         # All weak: promote the strong versions, then mark the result weak.
-        out, weak = _least_upper_bound(*sorted({_lattice_node(d, False) for d in dts}, key=str)), True
+        strong = sorted({_lattice_node(d, False) for d in dts}, key=str)
+        out, weak = _least_upper_bound(config.x64_enabled, *strong), True
     else:
         nodes = {_lattice_node(d, w) for d, w in zip(dts, weaks)}
-        out = _least_upper_bound(*sorted(nodes, key=str))
+        out = _least_upper_bound(config.x64_enabled, *sorted(nodes, key=str))
         weak = out in _WEAK_NODES
-        if weak:
-            out = {_WEAK_INT: int64, _WEAK_FLOAT: float64, _WEAK_COMPLEX: complex128}[out]
-    if weak and out != bool_:
+    # The bound may be a Python scalar kind: int64 and uint64 meet at f*.
+    out = canonicalize_dtype(_WEAK_NODE_DTYPES.get(out, out))
+    return out, weak and out != bool_          # there are no weak booleans
+
+
+def result_type(*args, return_weak_type_flag=False):
+    """The dtype (and weak flag) that ``args`` promote to (``jnp.result_type``).
+
+    Unlike ``lattice_result_type``, a weak result has the default width of its
+    kind: ``result_type(weak float16, 2)`` is float32.
+    """
+    out, weak = lattice_result_type(*args)
+    if weak:
         out = _default_of_kind(out.kind)
-    out = canonicalize_dtype(out)
     return (out, weak) if return_weak_type_flag else out
 
 
+_WEAK_NODE_DTYPES = {_WEAK_INT: int64, _WEAK_FLOAT: float64, _WEAK_COMPLEX: complex128}
+
+
 def promote_types(a, b):
-    """The dtype two dtypes promote to (``jnp.promote_types``); never weak."""
-    return result_type(np.dtype(a), np.dtype(b))
+    """The dtype two dtypes promote to (``jnp.promote_types``); never weak.
+
+    Unlike ``result_type`` the answer is not canonicalized: as in JAX,
+    ``promote_types(float32, float64)`` is float64 even with 64-bit mode off.
+    """
+    a, b = np.dtype(a), np.dtype(b)
+    for dt in (a, b):
+        if dt not in _SUPPORTED:
+            raise ValueError(f"dtype={dt!r} is not a valid dtype for minijax type promotion.")
+    out = _least_upper_bound(config.x64_enabled, *sorted({a, b}, key=str))
+    return _WEAK_NODE_DTYPES.get(out, out)

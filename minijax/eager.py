@@ -98,7 +98,7 @@ class Array(ArrayMethods):
         if not self.shape:
             raise TypeError("iteration over a 0-d array")
         row = self.aval.update(shape=self.shape[1:])
-        return (Array(r, row) for r in self._value)
+        return (Array(np.asarray(r), row) for r in self._value)
 
     def _scalar(self, what):
         if self.ndim != 0:
@@ -119,7 +119,7 @@ class Array(ArrayMethods):
         return complex(self._scalar("complex"))
 
     def __index__(self):
-        if self.ndim != 0 or self.dtype.kind not in "iub":
+        if self.ndim != 0 or self.dtype.kind not in "iu":   # bools are not indices
             raise TypeError("Only integer scalar arrays can be converted to a scalar index.")
         return int(self._value)
 
@@ -141,9 +141,9 @@ class Array(ArrayMethods):
         return str(self._value)
 
     def __format__(self, spec):
-        if self.ndim == 0:
-            return format(self._value.item(), spec)
-        return format(str(self), spec)
+        # numpy's rules, as in JAX: a 0-d array formats as a numpy scalar (so
+        # f"{x}" of a float32 shows float32 digits); others refuse a non-empty spec.
+        return format(self._value if self.ndim else self._value[()], spec)
 
 
 def _rebuild_array(value, weak_type):
@@ -161,7 +161,9 @@ def format_array_repr(value, weak_type=False):
         body = np.array2string(value, prefix=prefix, suffix=",", separator=", ",
                                max_line_width=width)
     last_line = len(body) - body.rfind("\n") + 1   # + 1: the comma that follows
-    sep = " " if last_line + len(dtype_str) + 1 <= width else "\n" + " " * len(prefix)
+    # When the dtype does not fit on the last line JAX still keeps it there,
+    # separated by len("Array(") spaces instead of one; we print the same.
+    sep = " " if last_line + len(dtype_str) + 1 <= width else " " * len(prefix)
     return f"{prefix}{body},{sep}{dtype_str}"
 
 

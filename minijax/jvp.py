@@ -161,8 +161,10 @@ def jvp(fun, primals, tangents, has_aux=False):
     if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
         raise TypeError("primal and tangent arguments to jax.jvp must be tuples or lists; "
                         f"found {type(primals).__name__} and {type(tangents).__name__}.")
-    flat_primals, in_tree = tree_util.tree_flatten(tuple(primals))
-    flat_tangents, tangent_tree = tree_util.tree_flatten(tuple(tangents))
+    # Flattened as given: a tuple of primals with a list of tangents is a
+    # structure mismatch, as in JAX.
+    flat_primals, in_tree = tree_util.tree_flatten(primals)
+    flat_tangents, tangent_tree = tree_util.tree_flatten(tangents)
     if in_tree != tangent_tree:
         raise TypeError("primal and tangent arguments to jax.jvp must have the same tree "
                         f"structure; primals have tree structure {in_tree} whereas tangents "
@@ -205,12 +207,14 @@ def _check_tangent(primal, tangent):
                          f"Got primal shape {p_aval.shape} and tangent shape as "
                          f"{t_aval.shape}")
     expected = tangent_aval(p_aval).dtype
-    if np.dtype(getattr(tangent, "dtype", t_aval.dtype)) != expected:
+    # Compared after canonicalization: with x64 off a float64 numpy tangent is
+    # a float32 one, as in JAX.
+    if t_aval.dtype != expected:
         raise TypeError("primal and tangent arguments to jax.jvp do not match; dtypes must "
                         "be equal, or in case of int/bool primal dtype the tangent dtype "
                         f"must be float0.Got primal dtype {p_aval.dtype.name} and so "
                         f"expected tangent dtype {expected.name}, but got tangent dtype "
-                        f"{np.dtype(getattr(tangent, 'dtype', t_aval.dtype)).name} instead.")
+                        f"{t_aval.dtype.name} instead.")
     if expected == dtypes.float0:
         return Zero(tangent_aval(p_aval))
     return tangent
@@ -314,9 +318,10 @@ defjvp(ew.mul_p, lambda t, ans, x, y: lax.mul(t, y), lambda t, ans, x, y: lax.mu
 defjvp(ew.div_p,
        lambda t, ans, x, y: lax.div(t, y),
        lambda t, ans, x, y: lax.mul(lax.mul(lax.neg(t), x), lax.integer_pow(y, -2)))
+# (nextafter has no rule, as in JAX: its derivative is not zero, and JAX raises.)
 for _p in (ew.sign_p, ew.floor_p, ew.ceil_p, ew.round_p, ew.is_finite_p, ew.stop_gradient_p,
            ew.not_p, ew.and_p, ew.or_p, ew.xor_p, ew.eq_p, ew.ne_p, ew.lt_p, ew.le_p,
-           ew.gt_p, ew.ge_p, ew.nextafter_p, red.argmax_p, red.argmin_p, red.reduce_and_p,
+           ew.gt_p, ew.ge_p, red.argmax_p, red.argmin_p, red.reduce_and_p,
            red.reduce_or_p, sh.iota_p):
     defzero(_p)
 
@@ -381,7 +386,9 @@ defjvp(ew.integer_pow_p, _integer_pow_jvp)
 def _pow_jvp_base(t, ans, x, y):
     # y * x**(y - 1), taken to be 0 where y == 0 (so that 0**0 has slope 0).
     slope = lax.mul(y, lax.pow(x, lax.sub(y, _const(y, 1))))
-    return lax.mul(t, lax.select(lax.eq(y, _const(y, 0)), lax.full_like(slope, 0), slope))
+    # y may have size-1 axes (or rank 0) where x does not: select wants equal shapes.
+    y_is_zero = broadcast_tangent(lax.eq(y, _const(y, 0)), get_aval(slope).shape)
+    return lax.mul(t, lax.select(y_is_zero, lax.full_like(slope, 0), slope))
 
 
 def _pow_jvp_exponent(t, ans, x, y):
@@ -496,6 +503,8 @@ def _indexed_jvp(primitive, linear_positions):
             return ans, Zero(tangent_aval(get_aval(ans)))
         args = [instantiate(tangents[i]) if i in linear_positions else p
                 for i, p in enumerate(primals)]
+        if "fill_value" in params:   # out-of-bounds entries are constants: zero tangent
+            params = dict(params, fill_value=0)
         return ans, primitive.bind(*args, **params)
     jvp_rules[primitive] = rule
 

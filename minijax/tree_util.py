@@ -110,7 +110,8 @@ class PyTreeDef:
             return "{" + ", ".join(f"{k!r}: {v}" for k, v in zip(self.node_data, kids)) + "}"
         if _registry.get(t) is None:  # a namedtuple
             return f"CustomNode(namedtuple[{t.__name__}], [{', '.join(kids)}])"
-        return f"CustomNode({t.__name__}[{self.node_data!r}], [{', '.join(kids)}])"
+        # JAX prints the aux data with str(): Box[meta], not Box['meta'].
+        return f"CustomNode({t.__name__}[{self.node_data}], [{', '.join(kids)}])"
 
 
 _LEAF = PyTreeDef(None, None, ())
@@ -168,7 +169,9 @@ def tree_structure(tree, is_leaf=None):
 
 
 def treedef_is_leaf(treedef):
-    return treedef.node_type is None
+    """True for a structure with no children: a leaf, and also ``None`` or ``()``
+    (JAX's definition: a single node)."""
+    return treedef.num_nodes == 1
 
 
 def all_leaves(iterable):

@@ -386,7 +386,8 @@ def _dynamic_slice_rule(size, vals, dims, slice_sizes):
     if all(d is not_mapped for d in start_dims):
         x = bdim_at_front(size, x, x_dim)
         zero = np.zeros((), _index_dtype(starts[0]) if starts else np.int32)
-        return lax.dynamic_slice(x, [zero] + list(starts), (size,) + tuple(slice_sizes)), 0
+        return lax.dynamic_slice(x, [zero] + list(starts), (size,) + tuple(slice_sizes),
+                                 allow_negative_indices=False), 0
     # Batched start indices: one gather whose index rows are [example, *starts].
     starts = [lax.convert_element_type(bdim_at_front(size, s, d), dtypes.int32)
               for s, d in zip(starts, start_dims)]
@@ -415,7 +416,8 @@ def _dynamic_update_slice_rule(size, vals, dims):
     update = bdim_at_front(size, update, u_dim)
     if all(d is not_mapped for d in start_dims):
         zero = np.zeros((), _index_dtype(starts[0]) if starts else np.int32)
-        return lax.dynamic_update_slice(x, update, [zero] + list(starts)), 0
+        return lax.dynamic_update_slice(x, update, [zero] + list(starts),
+                                        allow_negative_indices=False), 0
     starts = [lax.convert_element_type(bdim_at_front(size, s, d), dtypes.int32)
               for s, d in zip(starts, start_dims)]
     indices = lax.concatenate([_iota_rows(size, (size,))] +

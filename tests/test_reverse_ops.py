@@ -112,8 +112,6 @@ SDN = dict(update_window_dims=(1,), inserted_window_dims=(0,),
            scatter_dims_to_operand_dims=(0,))
 ROWS = np.array([[2], [0], [2], [3]], np.int32)   # row 2 repeats: gradients accumulate
 ROWS_OUT_OF_BOUNDS = np.array([[2], [7], [-1], [3]], np.int32)
-GATHER_FILL_JVP_BUG = ("jvp.py's gather JVP reuses the primal's fill_value for the tangent: "
-                       "filled windows get tangent fill_value instead of 0")
 
 
 def _gather(lax, mode=None, rows=ROWS, fill_value=None):
@@ -315,7 +313,7 @@ CASES = [
     Case("gather", _gather, (real(4, 3),)),
     Case("gather_clip", lambda lax: _gather(lax, "clip", ROWS_OUT_OF_BOUNDS), (real(4, 3),)),
     Case("gather_fill", lambda lax: _gather(lax, "fill", ROWS_OUT_OF_BOUNDS, -5.0),
-         (real(4, 3),), xfail_grads=(GATHER_FILL_JVP_BUG, AssertionError)),
+         (real(4, 3),)),
     Case("gather_points", _gather_2d_points, (real(4, 3),)),
     Case("scatter_add", _scatter_add, (real(4, 3), real(4, 3))),
     Case("scatter_add_drop", lambda lax: _scatter_add(lax, "drop", ROWS_OUT_OF_BOUNDS),
@@ -416,7 +414,6 @@ def test_digamma_derivative():
     compare_vjp_with_jax(lambda lax: lax.digamma, (np.array([0.7, 1.5, 3.0], np.float32),))
 
 
-@pytest.mark.xfail(strict=True, reason=GATHER_FILL_JVP_BUG)
 def test_gather_fill_value_jvp_matches_jax():
     x = np.arange(12, dtype=np.float32).reshape(4, 3)
     t = np.ones_like(x)

@@ -227,8 +227,9 @@ def expand_dims(array, dimensions):
 
 def _canonical_axis(axis, ndim):
     axis = operator.index(axis)
-    if not -ndim <= axis < ndim:
-        raise ValueError(f"axis {axis} is out of bounds for array of dimension {ndim}")
+    if not -ndim <= axis < ndim:   # numpy's AxisError is both a ValueError and an IndexError
+        raise np.exceptions.AxisError(f"axis {axis} is out of bounds for array of dimension "
+                                      f"{ndim}")
     return axis % ndim
 
 
@@ -293,16 +294,41 @@ def _index_scalar(i):
     return i
 
 
-def dynamic_slice(operand, start_indices, slice_sizes):
-    """``operand[start : start + size]`` per axis with traced starts (clamped
-    so the slice stays in bounds)."""
+def _from_the_end(i, size):
+    """A negative start counts from the end (``i + size``), as in JAX's
+    ``allow_negative_indices=True`` default; the primitive then clamps.
+
+    The result is never negative (``max(i + size, 0)``), so rules that call
+    ``dynamic_slice`` again with the primitive's starts do not wrap twice."""
+    aval = get_aval(i)
+    if aval.dtype.kind == "u":
+        return i
+    if not isinstance(i, Tracer):
+        value = np.asarray(getattr(i, "_value", i))
+        return np.where(value < 0, np.maximum(value + size, 0), value).astype(value.dtype)
+    zero = _convert_element_type(0, aval.dtype, False)
+    wrapped = max(add(i, _convert_element_type(size, aval.dtype, False)), zero)
+    return select(lt(i, zero), wrapped, i)
+
+
+def dynamic_slice(operand, start_indices, slice_sizes, *, allow_negative_indices=True):
+    """``operand[start : start + size]`` per axis with traced starts. Negative
+    starts count from the end (unless ``allow_negative_indices=False``); then
+    starts are clamped so the slice stays in bounds."""
+    shape = get_aval(operand).shape
     starts = [_index_scalar(s) for s in start_indices]
+    if allow_negative_indices:
+        starts = [_from_the_end(s, d) for s, d in zip(starts, shape)]
     return dynamic_slice_p.bind(operand, *starts, slice_sizes=_shape(slice_sizes))
 
 
-def dynamic_update_slice(operand, update, start_indices):
-    """``operand`` with the block at ``start_indices`` replaced by ``update``."""
+def dynamic_update_slice(operand, update, start_indices, *, allow_negative_indices=True):
+    """``operand`` with the block at ``start_indices`` replaced by ``update``
+    (starts as in ``dynamic_slice``)."""
+    shape = get_aval(operand).shape
     starts = [_index_scalar(s) for s in start_indices]
+    if allow_negative_indices:
+        starts = [_from_the_end(s, d) for s, d in zip(starts, shape)]
     return dynamic_update_slice_p.bind(operand, update, *starts)
 
 

@@ -106,16 +106,38 @@ tanh_p = _unary("tanh", np.tanh, INEXACT)
 asinh_p = _unary("asinh", np.arcsinh, INEXACT)
 acosh_p = _unary("acosh", np.arccosh, INEXACT)
 atanh_p = _unary("atanh", np.arctanh, INEXACT)
-logistic_p = _unary("logistic", scipy.special.expit, INEXACT)
+
+
+def _logistic_impl(x):
+    if x.dtype.kind == "c":   # scipy's expit is real-only
+        return 1 / (1 + np.exp(-x))
+    return scipy.special.expit(x)
+
+
+logistic_p = _unary("logistic", _logistic_impl, INEXACT)
 sqrt_p = _unary("sqrt", np.sqrt, INEXACT)
 rsqrt_p = _unary("rsqrt", _via_float64(lambda x: 1 / np.sqrt(x)), INEXACT)
 cbrt_p = _unary("cbrt", np.cbrt, FLOAT)
 erf_p = _unary("erf", scipy.special.erf, FLOAT)
 erfc_p = _unary("erfc", scipy.special.erfc, FLOAT)
 erf_inv_p = _unary("erf_inv", scipy.special.erfinv, FLOAT)
-lgamma_p = _unary("lgamma", scipy.special.gammaln, FLOAT)
-digamma_p = _unary("digamma", scipy.special.digamma, FLOAT)
+
+
+def _lgamma_impl(x):
+    # XLA's lgamma(-inf) is +inf (|Gamma| blows up); scipy says -inf.
+    return np.where(x == -np.inf, np.inf, scipy.special.gammaln(x)).astype(x.dtype)
+
+
+def _digamma_impl(x):
+    # XLA gives nan at every non-positive integer, 0 included; scipy gives -inf at 0.
+    return np.where(x == 0, np.nan, scipy.special.digamma(x)).astype(x.dtype)
+
+
+lgamma_p = _unary("lgamma", _lgamma_impl, FLOAT)
+digamma_p = _unary("digamma", _digamma_impl, FLOAT)
 not_p = _unary("not", np.invert, INTEGRAL)
+# Unlike JAX's, minijax's abs also takes unsigned integers (it is the identity
+# on them; jit lowers it so too).
 abs_p = _unary("abs", np.abs, NUMBER, _real_dtype)
 real_p = _unary("real", np.real, COMPLEX, _real_dtype)
 imag_p = _unary("imag", np.imag, COMPLEX, _real_dtype)
@@ -147,6 +169,15 @@ def _integer_pow_impl(x, y):
 
 
 integer_pow_p = _unary("integer_pow", _integer_pow_impl, NUMBER)
+_integer_pow_kind_check = integer_pow_p.abstract_eval
+
+
+@integer_pow_p.def_abstract_eval
+def _integer_pow_abstract_eval(x, y):
+    if y < 0 and x.dtype.kind in INTEGRAL:
+        raise TypeError(f"Integers cannot be raised to negative powers, got "
+                        f"integer_pow({x.str_short()}, {y})")
+    return _integer_pow_kind_check(x, y=y)
 
 
 def _conj_impl(x, input_dtype):
@@ -160,6 +191,21 @@ def _complex_dtype(dt):
 
 
 conj_p = _unary("conj", _conj_impl, INEXACT, _complex_dtype)
+_conj_kind_check = conj_p.abstract_eval
+
+
+def _check_complex_part(name, aval):
+    """``complex``'s parts and ``conj``'s real inputs: float32 or float64 only
+    (there is no complex type with float16 parts)."""
+    if aval.dtype.kind == "f" and aval.dtype not in (dtypes.float32, dtypes.float64):
+        raise TypeError(f"{name} does not accept dtype {aval.dtype.name}. Accepted dtypes "
+                        "are subtypes of float32, float64, complexfloating.")
+
+
+@conj_p.def_abstract_eval
+def _conj_abstract_eval(x, input_dtype):
+    _check_complex_part("conj", x)
+    return _conj_kind_check(x, input_dtype=input_dtype)
 
 # ---------------------------------------------------------------------------
 # Binary operations
@@ -210,9 +256,10 @@ def _binary(name, impl, kinds, result_dtype=None):
         _check_kind(name, y, kinds)
         _check_same_dtypes(name, (x, y))
         shape = x.shape if x.shape == y.shape else broadcast_shapes_lax(name, x.shape, y.shape)
-        if result_dtype is None:
-            return ShapedArray(shape, x.dtype, x.weak_type and y.weak_type)
-        return ShapedArray(shape, result_dtype(x.dtype), False)
+        dtype = x.dtype if result_dtype is None else result_dtype(x.dtype)
+        # Weak only if both operands are, whatever the result type: ``complex``
+        # of two weak floats is weak, and so is ``2 < 3`` (a weak bool, as in JAX).
+        return ShapedArray(shape, dtype, x.weak_type and y.weak_type)
 
     binary_ops[name] = prim
     return prim
@@ -235,21 +282,31 @@ add_p = _binary("add", np.add, NUMBER)
 sub_p = _binary("sub", np.subtract, NUMBER)
 mul_p = _binary("mul", np.multiply, NUMBER)
 div_p = _binary("div", _int_div, NUMBER)
-rem_p = _binary("rem", np.fmod, NUMBER)            # sign of the dividend, like C's fmod
+rem_p = _binary("rem", np.fmod, FLOAT + INT + UINT)   # sign of the dividend, like C's fmod
 pow_p = _binary("pow", np.power, INEXACT)
 max_p = _binary("max", np.maximum, ANY)
 min_p = _binary("min", np.minimum, ANY)
-atan2_p = _binary("atan2", np.arctan2, FLOAT)
+
+
+def _atan2_impl(x, y):
+    if x.dtype.kind == "c":   # numpy's arctan2 is real-only: -i log((y + i x) / sqrt(x^2 + y^2))
+        wx, wy = x.astype(np.complex128), y.astype(np.complex128)
+        return (-1j * np.log((wy + 1j * wx) / np.sqrt(wx * wx + wy * wy))).astype(x.dtype)
+    return np.arctan2(x, y)
+
+
+atan2_p = _binary("atan2", _atan2_impl, INEXACT)
 nextafter_p = _binary("nextafter", np.nextafter, FLOAT)
 and_p = _binary("and", np.bitwise_and, INTEGRAL)
 or_p = _binary("or", np.bitwise_or, INTEGRAL)
 xor_p = _binary("xor", np.bitwise_xor, INTEGRAL)
 eq_p = _binary("eq", np.equal, ANY, _bool_result)
 ne_p = _binary("ne", np.not_equal, ANY, _bool_result)
-lt_p = _binary("lt", np.less, NUMBER + BOOL, _bool_result)
-le_p = _binary("le", np.less_equal, NUMBER + BOOL, _bool_result)
-gt_p = _binary("gt", np.greater, NUMBER + BOOL, _bool_result)
-ge_p = _binary("ge", np.greater_equal, NUMBER + BOOL, _bool_result)
+ORDERED = FLOAT + INT + UINT + BOOL   # complex numbers are not ordered
+lt_p = _binary("lt", np.less, ORDERED, _bool_result)
+le_p = _binary("le", np.less_equal, ORDERED, _bool_result)
+gt_p = _binary("gt", np.greater, ORDERED, _bool_result)
+ge_p = _binary("ge", np.greater_equal, ORDERED, _bool_result)
 complex_p = _binary("complex", lambda x, y: x + 1j * y, FLOAT,
                     lambda dt: _complex_dtype(dt))
 
@@ -265,6 +322,13 @@ def _complex_impl(x, y):
 
 
 complex_p.def_impl(_complex_impl)   # exact even for inf/nan parts
+_complex_kind_check = complex_p.abstract_eval
+
+
+@complex_p.def_abstract_eval
+def _complex_abstract_eval(x, y):
+    _check_complex_part("complex", x)
+    return _complex_kind_check(x, y)
 
 # ---------------------------------------------------------------------------
 # Selection and conversion

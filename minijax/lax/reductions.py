@@ -47,13 +47,13 @@ def _min_impl(x, axis):
 
 
 def _lowest(dtype):
-    if dtype.kind == "f":
+    if dtype.kind in "fc":   # complex numbers compare lexicographically: -inf + 0j
         return -np.inf
     return False if dtype.kind == "b" else np.iinfo(dtype).min
 
 
 def _highest(dtype):
-    if dtype.kind == "f":
+    if dtype.kind in "fc":
         return np.inf
     return True if dtype.kind == "b" else np.iinfo(dtype).max
 
@@ -62,8 +62,9 @@ reduce_sum_p = _reduction("reduce_sum", np.sum, NUMBER)
 reduce_prod_p = _reduction("reduce_prod", np.prod, NUMBER)
 reduce_max_p = _reduction("reduce_max", _max_impl, ANY)
 reduce_min_p = _reduction("reduce_min", _min_impl, ANY)
-reduce_and_p = _reduction("reduce_and", np.all, INTEGRAL)
-reduce_or_p = _reduction("reduce_or", np.any, INTEGRAL)
+# Bitwise on integers (np.all/np.any would turn 5 & 3 into True).
+reduce_and_p = _reduction("reduce_and", np.bitwise_and.reduce, INTEGRAL)
+reduce_or_p = _reduction("reduce_or", np.bitwise_or.reduce, INTEGRAL)
 
 
 def _arg_reduction(name, np_fn):

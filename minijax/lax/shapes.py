@@ -434,6 +434,9 @@ def _scatter_abstract_eval(operand, indices, updates, dimension_numbers, mode,
                            indices_are_sorted, unique_indices, name):
     dn = dimension_numbers
     _check_same_dtypes(name, (operand, updates))
+    if name == "scatter_add" and operand.dtype.kind == "b":   # add refuses booleans
+        raise TypeError("scatter_add does not accept dtype bool. Accepted dtypes are "
+                        "subtypes of integer, floating, complexfloating.")
     if indices.dtype.kind not in "iu":
         raise TypeError(f"{name} indices must be integers, got {indices.dtype.name}.")
     if dn.operand_batching_dims or dn.scatter_indices_batching_dims:

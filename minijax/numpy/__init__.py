@@ -94,7 +94,10 @@ def iscomplexobj(x):
 
 
 def isscalar(x):
-    return type(x) in dtypes.PYTHON_SCALAR_TYPES or (hasattr(x, "aval") and x.ndim == 0)
+    """True for Python and numpy scalars and for 0-d arrays (as ``jnp.isscalar``)."""
+    if np.isscalar(x):
+        return True
+    return isinstance(x, np.ndarray) and x.ndim == 0 or (hasattr(x, "aval") and x.ndim == 0)
 
 
 # ---------------------------------------------------------------------------
@@ -142,7 +145,7 @@ def _np_scalar(a, dt):
 
 
 def _requested_dtype(dtype):
-    if dtype in dtypes.PYTHON_SCALAR_TYPES:   # int, float, ...: the default width
+    if dtypes.is_python_scalar_type(dtype):   # int, float, ...: the default width
         return dtypes.dtype(dtype)
     dt = np.dtype(dtype)
     canon = dtypes.canonicalize_dtype(dt)
@@ -193,16 +196,16 @@ def _shape_tuple(shape):
 
 def _check_shape(shape, name):
     shape = _shape_tuple(shape)
-    if builtins.any(d < 0 for d in shape):
-        raise ValueError(f"{name}: negative dimensions are not allowed, got shape {shape}")
+    if builtins.any(d < 0 for d in shape):   # JAX's type for this is TypeError
+        raise TypeError(f"{name}: negative dimensions are not allowed, got shape {shape}")
     return shape
 
 
 def full(shape, fill_value, dtype=None):
     """An array of ``shape`` filled with ``fill_value``."""
     shape = _check_shape(shape, "full")
-    if dtype is None and _is_array_like(fill_value) and get_aval(fill_value).shape:
-        return broadcast_to(fill_value, shape)
+    if np.ndim(fill_value) > 0 or (_is_array_like(fill_value) and get_aval(fill_value).shape):
+        return broadcast_to(asarray(fill_value, dtype), shape)
     return lax.full(shape, fill_value, None if dtype is None else _requested_dtype(dtype))
 
 
@@ -306,26 +309,35 @@ def _check_arraylike(fun_name, *args):
                             f"{type(a).__name__} at position {i}.")
 
 
+def _const_like(x, value):
+    """``value`` with ``x``'s dtype; weakly typed only if ``x`` is a weak scalar.
+
+    This mirrors JAX's internal ``lax._const``, and so decides the weak flag of
+    results such as ``logical_and(2, 0.5)`` (weak) or ``logical_and(mask, 2)``
+    (not weak)."""
+    aval = get_aval(x)
+    return _convert_element_type(value, aval.dtype, aval.weak_type and aval.ndim == 0)
+
+
 def promote_dtypes(*args):
     """Cast ``args`` to their common dtype (weak types decide as in JAX)."""
     if len(args) < 2:
         return [a if hasattr(a, "aval") else asarray(a) for a in args]
-    dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
+    dt, weak = dtypes.lattice_result_type(*args)
     return [_convert_element_type(a, dt, weak) for a in args]
 
 
 def promote_dtypes_inexact(*args):
     """Like ``promote_dtypes``, then integers and booleans become floats."""
-    dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
-    if not dtypes.is_inexact(dt):
-        dt = dtypes.default_float_dtype()
+    dt, weak = dtypes.lattice_result_type(*args)
+    dt = dtypes.canonicalize_dtype(dtypes.to_inexact_dtype(dt))
     return [_convert_element_type(a, dt, weak) for a in args]
 
 
 def promote_dtypes_numeric(*args):
-    dt, weak = dtypes.result_type(*args, return_weak_type_flag=True)
-    if dt == dtypes.bool_:
-        dt = dtypes.default_int_dtype()
+    """Like ``promote_dtypes``, then booleans become int32."""
+    dt, weak = dtypes.lattice_result_type(*args)
+    dt = dtypes.to_numeric_dtype(dt)
     return [_convert_element_type(a, dt, weak) for a in args]
 
 
@@ -405,11 +417,13 @@ arcsinh, arccosh, arctanh = (_unary(lax.asinh, "arcsinh"), _unary(lax.acosh, "ar
 exp, exp2, expm1 = _unary(lax.exp, "exp"), _unary(lax.exp2, "exp2"), _unary(lax.expm1, "expm1")
 log, log1p = _unary(lax.log, "log"), _unary(lax.log1p, "log1p")
 sqrt, cbrt = _unary(lax.sqrt, "sqrt"), _unary(lax.cbrt, "cbrt")
-negative = _unary(lax.neg, "negative", promote_dtypes_numeric)
-sign = _unary(lax.sign, "sign", promote_dtypes_numeric)
-floor = _unary(lambda x: x if dtypes.issubdtype(x.dtype, np.integer) else lax.floor(x), "floor",
+# JAX refuses booleans here (lax's TypeError) rather than promoting them.
+negative = _unary(lax.neg, "negative", promote_dtypes)
+sign = _unary(lax.sign, "sign", promote_dtypes)
+# Integers and booleans are already whole: returned as they are (JAX keeps bool).
+floor = _unary(lambda x: x if not dtypes.is_inexact(x.dtype) else lax.floor(x), "floor",
                promote_dtypes)
-ceil = _unary(lambda x: x if dtypes.issubdtype(x.dtype, np.integer) else lax.ceil(x), "ceil",
+ceil = _unary(lambda x: x if not dtypes.is_inexact(x.dtype) else lax.ceil(x), "ceil",
               promote_dtypes)
 isfinite = _unary(lambda x: lax.is_finite(x) if dtypes.is_inexact(x.dtype) and
                   not dtypes.is_complex(x.dtype) else _isfinite_general(x), "isfinite",
@@ -419,31 +433,41 @@ asin, acos, atan, asinh, acosh, atanh = arcsin, arccos, arctan, arcsinh, arccosh
 
 
 def _isfinite_general(x):
-    if dtypes.is_complex(x.dtype):
-        return logical_and(lax.is_finite(lax.real(x)), lax.is_finite(lax.imag(x)))
+    if dtypes.is_complex(x.dtype):   # lax's and keeps a weak flag, as in JAX
+        return lax.bitwise_and(lax.is_finite(lax.real(x)), lax.is_finite(lax.imag(x)))
     return full_like(x, True, dtype=bool)
 
 
+# The constants 2 and 10 are strongly typed, so that log2(2) is not weak (as in JAX).
 def log2(x, /):
     x, = promote_dtypes_inexact(x)
-    return lax.div(lax.log(x), lax.log(_convert_element_type(2, x.dtype, x.weak_type)))
+    return lax.div(lax.log(x), lax.log(_convert_element_type(2, x.dtype, False)))
 
 
 def log10(x, /):
     x, = promote_dtypes_inexact(x)
-    return lax.div(lax.log(x), lax.log(_convert_element_type(10, x.dtype, x.weak_type)))
+    return lax.div(lax.log(x), lax.log(_convert_element_type(10, x.dtype, False)))
 
 
 def abs(x, /):
     """Absolute value; the modulus for complex input (a real result)."""
     _check_arraylike("abs", x)
-    x, = promote_dtypes_numeric(x)
-    if x.dtype.kind in "ub":
+    x, = promote_dtypes(x)
+    if x.dtype.kind in "ub":    # booleans stay booleans, as in JAX
         return x
     return lax.abs(x)
 
 
-absolute = fabs = abs
+absolute = abs
+
+
+def fabs(x, /):
+    """Absolute value as a float (integers and booleans are promoted first)."""
+    _check_arraylike("fabs", x)
+    x, = promote_dtypes_inexact(x)
+    if dtypes.is_complex(x.dtype):
+        raise TypeError("ufunc 'fabs' does not support complex dtypes")
+    return lax.abs(x)
 
 
 def square(x, /):
@@ -481,32 +505,53 @@ conj = conjugate
 def angle(z, deg=False):
     z = asarray(z)
     re, im = (real(z), imag(z)) if dtypes.is_complex(z.dtype) else promote_dtypes_inexact(
-        z, zeros_like(z))
+        z, zeros_like(z, dtype=z.dtype))   # a strong zero: angle(2) is not weak, as in JAX
     out = arctan2(im, re)
     return out * (180 / pi) if deg else out
 
 
 def round(a, decimals=0, out=None):
-    """Round half to even (numpy's rule), to ``decimals`` places."""
-    a, = promote_dtypes_numeric(asarray(a))
+    """Round half to even (numpy's rule), to ``decimals`` places; complex
+    numbers round their real and imaginary parts."""
+    _check_arraylike("round", a)
+    a = asarray(a)
+    decimals = operator.index(decimals)
     if dtypes.issubdtype(a.dtype, np.integer):
+        if decimals < 0:
+            raise NotImplementedError("integer np.round not implemented for decimals < 0")
         return a
-    if decimals == 0:
-        return lax.round(a, lax.RoundingMethod.TO_NEAREST_EVEN)
-    factor = _convert_element_type(10.0 ** decimals, a.dtype, a.weak_type)
-    return lax.div(lax.round(lax.mul(a, factor), lax.RoundingMethod.TO_NEAREST_EVEN), factor)
+    if not dtypes.is_inexact(a.dtype):
+        raise ValueError(f"jnp.round: data type {a.dtype.name} not inexact")
+
+    def round_real(x):
+        if decimals == 0:
+            return lax.round(x, lax.RoundingMethod.TO_NEAREST_EVEN)
+        factor = _convert_element_type(10.0 ** decimals, x.dtype, x.weak_type)
+        return lax.div(lax.round(lax.mul(x, factor), lax.RoundingMethod.TO_NEAREST_EVEN),
+                       factor)
+
+    if decimals > np.log10(np.finfo(a.dtype).max):
+        return a   # rounding beyond the type's precision changes nothing
+    if dtypes.is_complex(a.dtype):
+        return lax.complex(round_real(lax.real(a)), round_real(lax.imag(a)))
+    return round_real(a)
 
 
 around = round
 
 
 def rint(x, /):
+    """Round to the nearest integer (half to even), in floating point."""
+    _check_arraylike("rint", x)
+    x = asarray(x)
+    if not dtypes.is_inexact(x.dtype):   # already whole: just a (strong) float
+        return lax.convert_element_type(x, dtypes.default_float_dtype())
     return round(x)
 
 
 def trunc(x, /):
     x = asarray(x)
-    if dtypes.issubdtype(x.dtype, np.integer):
+    if not dtypes.is_inexact(x.dtype):
         return x
     return where(lax.lt(x, _convert_element_type(0, x.dtype, True)), ceil(x), floor(x))
 
@@ -540,19 +585,33 @@ arctan2 = _binary(lax.atan2, "arctan2", promote_dtypes_inexact)
 nextafter = _binary(lax.nextafter, "nextafter", promote_dtypes_inexact)
 equal = _binary(lax.eq, "equal")
 not_equal = _binary(lax.ne, "not_equal")
-less = _binary(lax.lt, "less")
-less_equal = _binary(lax.le, "less_equal")
-greater = _binary(lax.gt, "greater")
-greater_equal = _binary(lax.ge, "greater_equal")
+def _ordered(lax_fn):
+    """A comparison that orders complex numbers lexicographically (real part
+    first), as numpy and JAX do; lax itself refuses complex operands."""
+    def compare(x, y):
+        if dtypes.is_complex(x.dtype):
+            return lax.select(lax.eq(lax.real(x), lax.real(y)),
+                              lax_fn(lax.imag(x), lax.imag(y)), lax_fn(lax.real(x), lax.real(y)))
+        return lax_fn(x, y)
+    return compare
+
+
+less = _binary(_ordered(lax.lt), "less")
+less_equal = _binary(_ordered(lax.le), "less_equal")
+greater = _binary(_ordered(lax.gt), "greater")
+greater_equal = _binary(_ordered(lax.ge), "greater_equal")
 bitwise_and = _binary(lax.bitwise_and, "bitwise_and")
 bitwise_or = _binary(lax.bitwise_or, "bitwise_or")
 bitwise_xor = _binary(lax.bitwise_xor, "bitwise_xor")
 
 
 def _logical(lax_fn, name):
+    """Promote (as JAX does, weak types included), then compare with zero."""
     def fn(*args):
-        args = [a if _dtype(a) == np.bool_ else not_equal(a, 0) for a in map(asarray, args)]
-        return lax_fn(*_prepare(name, *args))
+        _check_arraylike(name, *args)
+        args = _promote_shapes(name, *promote_dtypes(*args))
+        return lax_fn(*[a if a.dtype == np.bool_ else lax.ne(a, _const_like(a, 0))
+                        for a in args])
     fn.__name__ = name
     return fn
 
@@ -571,18 +630,44 @@ invert = bitwise_not
 
 
 def hypot(x1, x2, /):
+    """``sqrt(x1**2 + x2**2)`` computed as ``big * sqrt(1 + (small / big)**2)``,
+    which neither overflows nor underflows in between."""
     x1, x2 = _prepare("hypot", x1, x2, promote=promote_dtypes_inexact)
-    return lax.sqrt(x1 * x1 + x2 * x2)
+    if dtypes.is_complex(x1.dtype):
+        raise ValueError("jnp.hypot is not well defined for complex-valued inputs. Please "
+                         "convert to real values first, such as by using abs(x)")
+    x1, x2 = lax.abs(x1), lax.abs(x2)
+    either_inf = lax.bitwise_or(isinf(x1), isinf(x2))
+    big, small = lax.max(x1, x2), lax.min(x1, x2)
+    zero, one = _const_like(big, 0), _const_like(big, 1)
+    is_zero = lax.eq(big, zero)
+    ratio = lax.div(small, lax.select(is_zero, lax.full_like(big, 1), big))
+    out = lax.select(is_zero, big, lax.mul(big, lax.sqrt(lax.add(one, lax.mul(ratio, ratio)))))
+    return lax.select(either_inf, lax.full_like(out, np.inf), out)
 
 
 def logaddexp(x1, x2, /):
     """``log(exp(x1) + exp(x2))`` without overflow."""
     x1, x2 = _prepare("logaddexp", x1, x2, promote=promote_dtypes_inexact)
     amax = lax.max(x1, x2)
+    if dtypes.is_complex(x1.dtype):
+        # log(e^x1 + e^x2) = amax + log1p(e^(x1 + x2 - 2 amax)), with the
+        # imaginary part brought back into (-pi, pi].
+        two = _convert_element_type(2, x1.dtype, False)
+        out = lax.add(amax, lax.log1p(lax.exp(lax.sub(lax.add(x1, x2), lax.mul(amax, two)))))
+        return lax.complex(lax.real(out), _wrap_angle(lax.imag(out)))
     delta = lax.sub(x1, x2)
     return lax.select(lax.ne(delta, delta),     # nan input: propagate it
                       lax.add(x1, x2),
                       lax.add(amax, lax.log1p(lax.exp(lax.neg(lax.abs(delta))))))
+
+
+def _wrap_angle(x):
+    """``x`` brought into ``(-pi, pi]`` by adding multiples of 2 pi."""
+    pi_, two_pi = (_convert_element_type(v, x.dtype, False) for v in (np.pi, 2 * np.pi))
+    r = lax.rem(lax.add(x, pi_), two_pi)
+    r = lax.select(lax.lt(r, _convert_element_type(0, x.dtype, False)), lax.add(r, two_pi), r)
+    return lax.sub(r, pi_)
 
 
 def power(x1, x2, /):
@@ -591,6 +676,12 @@ def power(x1, x2, /):
     if isinstance(x2, (int, np.integer)) and not isinstance(x2, bool):
         x1, = promote_dtypes_numeric(asarray(x1) if not hasattr(x1, "aval") else x1)
         return lax.integer_pow(x1, int(x2))
+    base, exponent = asarray(x1), asarray(x2)
+    if dtypes.is_inexact(base.dtype) and dtypes.issubdtype(exponent.dtype, np.integer):
+        # An inexact base with an integer array exponent keeps the base's dtype
+        # and is not weak (JAX's lax.pow takes the integer exponent as it is).
+        base, exponent = _promote_shapes("power", base, exponent)
+        return lax.pow(base, _convert_element_type(exponent, base.dtype, False))
     x1, x2 = _prepare("power", x1, x2, promote=promote_dtypes_numeric)
     if dtypes.issubdtype(x1.dtype, np.integer):
         return _integer_power(x1, x2)
@@ -603,10 +694,14 @@ pow = power
 def _integer_power(x, y):
     """Integer ``x ** y`` for integer arrays ``y`` by square-and-multiply over
     the bits of ``y`` (negative exponents give 0, or +-1 for bases +-1)."""
+    x, y = broadcast_arrays(x, y)
     one = _convert_element_type(1, x.dtype, True)
-    acc, base, exp_ = lax.full_like(broadcast_to(x, broadcast_shapes(x.shape, y.shape)), 1), x, y
+    # acc is strongly typed: integer powers are not weak (as in JAX).
+    acc = lax.full(broadcast_shapes(x.shape, y.shape), 1, x.dtype)
+    base, exp_ = x, y
     for _ in range(x.dtype.itemsize * 8):
-        acc = lax.select(lax.ne(lax.bitwise_and(exp_, one), 0 * one), acc * base, acc)
+        zero = _convert_element_type(0, x.dtype, True)
+        acc = lax.select(lax.ne(lax.bitwise_and(exp_, one), zero), acc * base, acc)
         base = base * base
         exp_ = lax.div(exp_, _convert_element_type(2, x.dtype, True))
     return acc
@@ -668,24 +763,35 @@ def isinf(x, /):
     if not dtypes.is_inexact(x.dtype):
         return full_like(x, False, dtype=bool)
     if dtypes.is_complex(x.dtype):
-        return logical_or(isinf(lax.real(x)), isinf(lax.imag(x)))
-    return lax.eq(lax.abs(x), _convert_element_type(np.inf, x.dtype, True))
+        return lax.bitwise_or(isinf(lax.real(x)), isinf(lax.imag(x)))
+    # A strong infinity: the result is not weakly typed (as in JAX).
+    return lax.eq(lax.abs(x), _convert_element_type(np.inf, x.dtype, False))
+
+
+def _is_inf_of_sign(x, infinity):
+    x = asarray(x)
+    if dtypes.is_complex(x.dtype):
+        raise ValueError("isposinf/isneginf are not well defined for complex types")
+    if not dtypes.is_inexact(x.dtype):
+        return full_like(x, False, dtype=bool)
+    return lax.eq(x, _convert_element_type(infinity, x.dtype, False))
 
 
 def isposinf(x, /):
-    x = asarray(x)
-    return lax.eq(x, _convert_element_type(np.inf, x.dtype, True))
+    return _is_inf_of_sign(x, np.inf)
 
 
 def isneginf(x, /):
-    x = asarray(x)
-    return lax.eq(x, _convert_element_type(-np.inf, x.dtype, True))
+    return _is_inf_of_sign(x, -np.inf)
 
 
 def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     x = asarray(x)
     if not dtypes.is_inexact(x.dtype):
         return x
+    if dtypes.is_complex(x.dtype):   # the real and imaginary parts separately
+        parts = (nan_to_num(p, copy, nan, posinf, neginf) for p in (lax.real(x), lax.imag(x)))
+        return lax.complex(*parts)
     info = np.finfo(x.dtype)
     x = where(isnan(x), asarray(nan, x.dtype), x)
     x = where(isposinf(x), asarray(info.max if posinf is None else posinf, x.dtype), x)
@@ -732,8 +838,8 @@ def clip(a, a_min=None, a_max=None, *, min=None, max=None):
 
 def heaviside(x1, x2, /):
     x1, x2 = _prepare("heaviside", x1, x2, promote=promote_dtypes_inexact)
-    zero = zeros_like(x1)
-    return where(lax.lt(x1, zero), zero, where(lax.gt(x1, zero), ones_like(x1), x2))
+    zero, one = _const_like(x1, 0), _const_like(x1, 1)
+    return where(lax.lt(x1, zero), zero, where(lax.gt(x1, zero), one, x2))
 
 
 def sinc(x, /):
@@ -764,10 +870,7 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
 def isclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
     """``|a - b| <= atol + rtol * |b|`` elementwise, with infinities equal only
     to themselves."""
-    a, b = _prepare("isclose", a, b)
-    if not dtypes.is_inexact(a.dtype):
-        return equal(a, b)
-    a, b = promote_dtypes_inexact(a, b)
+    a, b = _prepare("isclose", a, b, promote=promote_dtypes_inexact)
     rtol_, atol_ = (asarray(t, real(a).dtype) for t in (rtol, atol))
     diff = abs(a - b)
     close = less_equal(diff, atol_ + rtol_ * abs(b))
@@ -934,20 +1037,21 @@ argmax = _arg(lax.argmax, "argmax")
 argmin = _arg(lax.argmin, "argmin")
 
 
-def _cumulative(lax_fn, name, promote_sum):
+def _cumulative(lax_fn, name):
     def fn(a, axis=None, dtype=None, out=None):
         a = asarray(a)
         if axis is None:
             a, axis = ravel(a), 0
+        # Only booleans are promoted (to the default int): int8 sums stay int8, as in JAX.
         dt = _requested_dtype(dtype) if dtype is not None else (
-            _sum_dtype(a.dtype) if promote_sum else a.dtype)
+            dtypes.default_int_dtype() if a.dtype == np.bool_ else a.dtype)
         return lax_fn(_convert_element_type(a, dt, False), lax._canonical_axis(axis, a.ndim))
     fn.__name__ = name
     return fn
 
 
-cumsum = _cumulative(lax.cumsum, "cumsum", True)
-cumprod = _cumulative(lax.cumprod, "cumprod", True)
+cumsum = _cumulative(lax.cumsum, "cumsum")
+cumprod = _cumulative(lax.cumprod, "cumprod")
 
 
 def logsumexp(a, axis=None, keepdims=False):
@@ -975,8 +1079,8 @@ def reshape(a, shape=None, order="C", *, newshape=None):
         raise ValueError("can only specify one unknown dimension")
     if -1 in shape:
         known = math.prod(d for d in shape if d != -1)
-        if known == 0 or a.size % known:
-            raise TypeError(f"cannot reshape array of shape {a.shape} (size {a.size}) into "
+        if known == 0 or a.size % known:   # numpy's error for an impossible -1: ValueError
+            raise ValueError(f"cannot reshape array of shape {a.shape} (size {a.size}) into "
                             f"shape {tuple(shape)}")
         shape[shape.index(-1)] = a.size // known
     if math.prod(shape) != a.size:
@@ -995,8 +1099,8 @@ def transpose(a, axes=None):
     a = asarray(a)
     axes = tuple(range(a.ndim))[::-1] if axes is None else tuple(
         lax._canonical_axis(ax, a.ndim) for ax in axes)
-    if sorted(axes) != list(range(a.ndim)):
-        raise ValueError(f"axes {axes} don't match array of dimension {a.ndim}")
+    if sorted(axes) != list(range(a.ndim)):   # TypeError, as JAX's transpose raises
+        raise TypeError(f"axes {axes} don't match array of dimension {a.ndim}")
     return lax.transpose(a, axes)
 
 

@@ -63,6 +63,14 @@ def _method(name):
     return method
 
 
+def _round(self, ndigits=None):
+    """``round(x)`` gives integers, as ``round(7.5)`` does for a float;
+    ``round(x, n)`` keeps the dtype."""
+    import minijax.numpy as jnp
+    out = jnp.round(self, ndigits or 0)
+    return out.astype(int) if ndigits is None else out
+
+
 def _divmod(self, other):
     import minijax.numpy as jnp
     return jnp.divmod(self, other)
@@ -88,7 +96,7 @@ def install():
     for name, fn in unary.items():
         setattr(ArrayMethods, f"__{name}__", fn)
     ArrayMethods.__getitem__ = _getitem
-    ArrayMethods.__round__ = lambda self, ndigits=None: jnp.round(self, ndigits or 0)
+    ArrayMethods.__round__ = _round
     ArrayMethods.T = property(lambda self: jnp.transpose(self))
     ArrayMethods.mT = property(jnp.matrix_transpose)
     ArrayMethods.real = property(jnp.real)

@@ -31,9 +31,14 @@ def getitem(x, idx, mode=None):
     """``x[idx]`` with numpy's semantics (out-of-bounds array indices clamp, as in JAX)."""
     import minijax.numpy as jnp
     x = jnp.asarray(x)
+    if isinstance(idx, list):   # numpy's old ambiguity; JAX refuses it
+        raise TypeError("Using a non-tuple sequence for multidimensional indexing is not "
+                        "allowed; use `arr[array(seq)]` instead of `arr[seq]`.")
     entries = _expand(x, idx if isinstance(idx, tuple) else (idx,))
     x, entries = _insert_new_axes(x, entries)
-    if mode is None and all(isinstance(e, (int, slice)) for e in entries):
+    # Static ints and slices; for an update (mode="fill") only slices, so that an
+    # out-of-bounds int reaches the gather and marks its update as dropped.
+    if all(isinstance(e, slice) or (mode is None and isinstance(e, int)) for e in entries):
         return _static_index(x, entries)
     x, entries = _apply_slices(x, entries)
     if mode is None and all(_is_scalar_index(e) for e in entries if not isinstance(e, slice)):
@@ -156,9 +161,10 @@ def _static_index(x, entries):
     starts, limits, strides, rev_dims, squeeze_dims = [], [], [], [], []
     for dim, (e, n) in enumerate(zip(entries, x.shape)):
         if isinstance(e, int):
-            i = e + n if e < 0 else e
-            if not 0 <= i < n:
-                raise IndexError(f"index {e} is out of bounds for axis {dim} with size {n}")
+            if n == 0:
+                raise IndexError(f"index {e} is out of bounds for axis {dim} with size 0")
+            # Out-of-bounds indices are clamped, as JAX does for retrieval.
+            i = min(max(e + n if e < 0 else e, 0), n - 1)
             starts.append(i), limits.append(i + 1), strides.append(1)
             squeeze_dims.append(dim)
         else:
@@ -204,7 +210,7 @@ def _normalize_index(i, n):
 def _as_int_index(i):
     aval = get_aval(i)
     if aval.dtype.kind not in "iu":
-        raise IndexError(f"Indexer must have integer or boolean type, got indexer with type "
+        raise TypeError(f"Indexer must have integer or boolean type, got indexer with type "
                          f"{aval.dtype.name}")
     return lax._convert_element_type(i, aval.dtype, False) if aval.weak_type else i
 
@@ -219,7 +225,9 @@ def _dynamic_scalar_index(x, entries):
             starts.append(_normalize_index(e, n))
             sizes.append(1)
             squeeze_dims.append(dim)
-    return lax.squeeze(lax.dynamic_slice(x, starts, sizes), squeeze_dims)
+    # The starts are normalized already: out-of-range ones must clamp, not wrap again.
+    return lax.squeeze(lax.dynamic_slice(x, starts, sizes, allow_negative_indices=False),
+                       squeeze_dims)
 
 
 # ---------------------------------------------------------------------------
@@ -233,7 +241,7 @@ def _gather_index(x, entries, mode):
     for d in adv_dims:
         e = entries[d]
         if isinstance(e, np.ndarray) and e.dtype.kind not in "iu":
-            raise IndexError(f"Indexer must have integer or boolean type, got indexer with "
+            raise TypeError(f"Indexer must have integer or boolean type, got indexer with "
                              f"type {e.dtype.name}")
         e = np.asarray(e, np.int32) if isinstance(e, int) else e
         idx.append(_normalize_index(e, x.shape[d]))
@@ -309,8 +317,7 @@ def _scatter_update(x, index, values, scatter_fn):
     positions = lax.reshape(lax.iota(dtypes.int32, x.size), x.shape)
     positions = getitem(positions, index, mode="fill")   # -1 marks out-of-bounds
     values = jnp.asarray(values)
-    if dtypes.is_complex(values.dtype) and not dtypes.is_complex(x.dtype):
-        raise TypeError(f"cannot update a {x.dtype.name} array with complex values")
+    # Cast to x's dtype as JAX does (complex into real keeps the real part).
     values = lax._convert_element_type(values, x.dtype, x.weak_type)
     values = jnp.broadcast_to(values, positions.shape)
     dn = lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,),
