@@ -34,7 +34,7 @@ $(VENV)/.bench-deps: pyproject.toml | $(PY)
 	@touch $@
 
 test: $(VENV)/.test-deps
-	$(BOOK_ENV) $(PY) -m pytest tests book --nbval-lax --nbval-current-env -q
+	$(BOOK_ENV) $(PY) -m pytest tests book --nbval-lax --nbval-current-env -q -n auto --dist loadfile
 
 book: $(VENV)/.book-deps
 	$(BOOK_ENV) $(VENV)/bin/sphinx-build -E -W --keep-going -q -b html book _build/html
