@@ -85,7 +85,12 @@ def _real_dtype(dt):
 
 
 neg_p = _unary("neg", np.negative, NUMBER)
-sign_p = _unary("sign", np.sign, NUMBER)
+def _sign_impl(x):
+    # numpy's sign(-0.0) is +0.0; XLA keeps the zero's sign (and nan stays nan).
+    return np.where(x == 0, x, np.sign(x)) if x.dtype.kind == "f" else np.sign(x)
+
+
+sign_p = _unary("sign", _sign_impl, NUMBER)
 floor_p = _unary("floor", np.floor, FLOAT)
 ceil_p = _unary("ceil", np.ceil, FLOAT)
 is_finite_p = _unary("is_finite", np.isfinite, FLOAT, lambda dt: dtypes.bool_)
@@ -120,7 +125,7 @@ rsqrt_p = _unary("rsqrt", _via_float64(lambda x: 1 / np.sqrt(x)), INEXACT)
 cbrt_p = _unary("cbrt", np.cbrt, FLOAT)
 erf_p = _unary("erf", scipy.special.erf, FLOAT)
 erfc_p = _unary("erfc", scipy.special.erfc, FLOAT)
-erf_inv_p = _unary("erf_inv", scipy.special.erfinv, FLOAT)
+erf_inv_p = _unary("erf_inv", lambda x: np.copysign(scipy.special.erfinv(x), x), FLOAT)
 
 
 def _lgamma_impl(x):
@@ -148,7 +153,8 @@ def _round_impl(x, rounding_method):
     if rounding_method == 1:            # half to even: numpy's rule
         return np.round(x)
     whole = np.trunc(x)                 # half away from zero; x - trunc(x) is exact
-    return whole + np.where(np.abs(x - whole) >= 0.5, np.sign(x), 0).astype(x.dtype)
+    rounded = whole + np.where(np.abs(x - whole) >= 0.5, np.sign(x), 0).astype(x.dtype)
+    return np.copysign(rounded, x)      # keep the sign of zero: round(-0.3) is -0.0
 
 
 round_p = _unary("round", _round_impl, FLOAT)
@@ -266,12 +272,20 @@ def _binary(name, impl, kinds, result_dtype=None):
 
 
 def _int_div(x, y):
-    """Integer division rounding toward zero (C, XLA), not toward -inf (numpy)."""
+    """Integer division rounding toward zero (C, XLA), not toward -inf (numpy).
+    Dividing by zero gives -1 (all bits set), as XLA does."""
     if x.dtype.kind in "iu":
         q = np.floor_divide(x, y)
         fix = (np.remainder(x, y) != 0) & ((x < 0) != (y < 0))
-        return np.where(fix, q + 1, q).astype(q.dtype)
+        q = np.where(fix, q + 1, q).astype(q.dtype)
+        return np.where(y == 0, np.array(-1).astype(x.dtype), q)
     return np.true_divide(x, y)
+
+
+def _rem(x, y):
+    """C's fmod: the sign of the dividend. For integers, ``x % 0`` is ``x`` (XLA)."""
+    r = np.fmod(x, y)
+    return np.where(y == 0, x, r) if x.dtype.kind in "iu" else r
 
 
 def _bool_result(dt):
@@ -282,7 +296,7 @@ add_p = _binary("add", np.add, NUMBER)
 sub_p = _binary("sub", np.subtract, NUMBER)
 mul_p = _binary("mul", np.multiply, NUMBER)
 div_p = _binary("div", _int_div, NUMBER)
-rem_p = _binary("rem", np.fmod, FLOAT + INT + UINT)   # sign of the dividend, like C's fmod
+rem_p = _binary("rem", _rem, FLOAT + INT + UINT)   # sign of the dividend, like C's fmod
 pow_p = _binary("pow", np.power, INEXACT)
 max_p = _binary("max", np.maximum, ANY)
 min_p = _binary("min", np.minimum, ANY)
