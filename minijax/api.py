@@ -106,8 +106,8 @@ def std_basis(leaves):
     eye = np.eye(total, dtype=dt)
     out, start = [], 0
     for a, n in zip(avals, sizes):
-        out.append(jnp.asarray(eye[:, start:start + n].reshape((total,) + a.shape)
-                               .astype(a.dtype)))
+        block = jnp.asarray(eye[:, start:start + n].reshape((total,) + a.shape).astype(a.dtype))
+        out.append(lax._convert_element_type(block, a.dtype, a.weak_type))   # keep weak types
         start += n
     return out
 

@@ -359,6 +359,10 @@ defjvp(ew.erfc_p, lambda t, ans, x: lax.mul(t, lax.mul(_const(x, -2 / np.sqrt(np
 defjvp(ew.erf_inv_p, lambda t, ans, x: lax.mul(t, lax.mul(_const(x, np.sqrt(np.pi) / 2),
                                                           lax.exp(lax.mul(ans, ans)))))
 defjvp(ew.lgamma_p, lambda t, ans, x: lax.mul(t, lax.digamma(x)))
+defjvp(ew.digamma_p, lambda t, ans, x: lax.mul(t, lax.polygamma(_const(x, 1), x)))
+# polygamma's order m takes integer values: it has no derivative (None), as in JAX.
+defjvp(ew.polygamma_p, None,
+       lambda t, ans, m, x: lax.mul(t, lax.polygamma(lax.add(m, _const(m, 1)), x)))
 
 
 def _abs_jvp(t, ans, x):

@@ -271,7 +271,7 @@ for _prim, _name in [
         (ew.cosh_p, "cosh"), (ew.asinh_p, "asinh"), (ew.acosh_p, "acosh"),
         (ew.atanh_p, "atanh"), (ew.erf_p, "erf"), (ew.erfc_p, "erfc"),
         (ew.erf_inv_p, "erf_inv"), (ew.lgamma_p, "lgamma"), (ew.digamma_p, "digamma"),
-        (ew.nextafter_p, "next_after")]:
+        (ew.nextafter_p, "next_after"), (ew.polygamma_p, "polygamma")]:
     lowering_rules[_prim] = _chlo(_name)
 
 lowering_rules[ew.stop_gradient_p] = lambda b, args, in_avals, out_aval: args[0]

@@ -280,6 +280,8 @@ CASES = [
                                                              np.array([-2.5, -0.5], dt)]),)),
     unary_case("digamma", FLOATS, lambda dt: (np.concatenate([without(POLES, dt),
                                                               np.array([-2.5, -0.5], dt)]),)),
+    Case("polygamma", lambda ns, x: ns.lax.polygamma(np.full(x.shape, 2, x.dtype), x),
+         lambda dt: (np.array([0.5, 1.0, 2.5, 7.0], dt),), FLOATS),
     Case("lgamma_digamma_poles", lambda ns, x: (ns.lax.lgamma(x), ns.lax.digamma(x)),
          fixed(POLES + [-2.0]), FLOATS),
     unary_case("floor", FLOATS), unary_case("ceil", FLOATS),

@@ -354,8 +354,6 @@ def test_jacfwd_shapes_and_scalars():
                    jax.jacfwd(lambda s: s ** 3)(np.float32(2.0)))
 
 
-@pytest.mark.xfail(strict=True, reason="api.jacfwd: std_basis builds a strong-typed basis, so "
-                   "the Jacobian of a weakly typed input (a Python float) loses the weak type")
 def test_jacfwd_of_python_scalar_is_weak():
     check_like_jax(minijax.jacfwd(lambda s: s ** 3)(2.0), jax.jacfwd(lambda s: s ** 3)(2.0))
 

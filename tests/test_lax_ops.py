@@ -190,8 +190,11 @@ unary("erf", dtypes=FLOATS, ref=scipy.special.erf, tol=TRIG_TOL)
 unary("erfc", dtypes=FLOATS, ref=scipy.special.erfc, tol=TRIG_TOL)
 unary("erf_inv", dtypes=FLOATS, lo=-0.9, hi=0.9, ref=scipy.special.erfinv, tol=LOOSE)
 unary("lgamma", dtypes=FLOATS, lo=0.2, hi=5, ref=scipy.special.gammaln, tol=LOOSE)
-# JAX differentiates digamma with polygamma(1, x), a primitive minijax lacks.
-unary("digamma", dtypes=FLOATS, lo=0.2, hi=5, ref=scipy.special.digamma, tol=LOOSE, jvp=False)
+unary("digamma", dtypes=FLOATS, lo=0.5, hi=5, ref=scipy.special.digamma, tol=LOOSE)
+# polygamma(m, x): m holds small integers (of x's dtype); differentiated in x only.
+case("polygamma", lambda lax, p, x: lax.polygamma(lax.full_like(x, 2), x),
+     elementwise([dict(lo=0.5, hi=5)]), FLOATS,
+     lambda p, x: scipy.special.polygamma(2, x), LOOSE, True)
 unary("not", fn="bitwise_not", dtypes=INTEGRAL, ref=np.invert, jvp=False)
 case("abs", lambda lax, p, x: lax.abs(x), elementwise([{}]), (F32, I32, F16, C64, I8),
      lambda p, x: np.abs(x), beyond_jax=(U8, U16, U32))   # minijax: abs(unsigned) is x
@@ -1031,15 +1034,14 @@ def test_nextafter_has_no_jvp_like_jax():
             J.jvp(lambda a: lax.nextafter(a, a * 2), (x,), (x,))
 
 
-@pytest.mark.xfail(strict=True, reason="minijax has no polygamma primitive, so digamma has no "
-                   "JVP rule (JAX differentiates it with polygamma(1, x))")
 def test_digamma_jvp_like_jax():
     x = np.array([0.5, 2.0], np.float32)
     check_like_jax(minijax.jvp(mlax.digamma, (x,), (np.ones_like(x),)),
                    jax.jvp(jax.lax.digamma, (x,), (np.ones_like(x),)), rtol=1e-5)
 
 
-BINARY_JVP = [c for c in FD_CASES if c.name in minijax.lax.binary_ops]
+# polygamma's first operand is an integer order, not a differentiable input.
+BINARY_JVP = [c for c in FD_CASES if c.name in minijax.lax.binary_ops and c.name != "polygamma"]
 BROADCAST_PAIRS = [((3, 2), (1, 2)), ((1, 2), (3, 2)), ((3, 1), (1, 2)), ((), (3,)), ((3,), ()),
                    ((0, 2), (1, 2)), ((1,), (0,))]
 

@@ -238,9 +238,10 @@ CASES = [
     unary("logistic"), unary("sqrt", positive(3, 2)), unary("rsqrt", positive(3, 2)),
     unary("cbrt", away_from_zero(3, 2)), unary("erf"), unary("erfc"),
     unary("erf_inv", real(3, 2, lo=-0.8, hi=0.8)),
-    unary("lgamma", positive(3, 2, lo=0.5, hi=4.0),
-          xfail_grads=("lgamma's second derivative needs digamma's JVP, which minijax lacks",
-                       NotImplementedError)),
+    unary("lgamma", positive(3, 2, lo=0.5, hi=4.0)),
+    unary("digamma", positive(3, 2, lo=0.5, hi=4.0)),
+    Case("polygamma", lambda lax: lambda x: lax.polygamma(np.full(x.shape, 1.0, x.dtype), x),
+         (positive(3, 2, lo=0.5, hi=4.0),)),
     # Zero derivatives away from their jumps:
     unary("sign", away_from_zero(3, 2)), unary("floor", off_integers(3, 2)),
     unary("ceil", off_integers(3, 2)),
@@ -407,9 +408,6 @@ def test_vjp_matches_jax_float32(case):
     compare_vjp_with_jax(case.fn, _make_args(case, np.float32), case.vjp_tol)
 
 
-# digamma has a JVP in JAX (polygamma(1, x)) but none in minijax yet.
-@pytest.mark.xfail(strict=True, raises=NotImplementedError,
-                   reason="minijax.jvp has no JVP rule for digamma (JAX uses polygamma(1, x))")
 def test_digamma_derivative():
     compare_vjp_with_jax(lambda lax: lax.digamma, (np.array([0.7, 1.5, 3.0], np.float32),))
 
@@ -474,8 +472,6 @@ NOT_DIFFERENTIATED = {
     "nextafter": "JAX defines no derivative for nextafter",
     # JAX cannot transpose it either: the number of iterations is unknown.
     "while": "no reverse mode in JAX either; see test_while_loop_forward_only",
-    # JAX differentiates it; minijax has no JVP rule yet (xfail test above).
-    "digamma": "needs polygamma; see test_digamma_derivative",
 }
 
 

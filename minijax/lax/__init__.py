@@ -19,7 +19,7 @@ from .elementwise import (
     atanh_p, logistic_p, sqrt_p, rsqrt_p, cbrt_p, erf_p, erfc_p, erf_inv_p, lgamma_p,
     digamma_p, not_p, abs_p, real_p, imag_p, stop_gradient_p, round_p, integer_pow_p, conj_p,
     add_p, sub_p, mul_p, div_p, rem_p, pow_p, max_p, min_p, atan2_p, nextafter_p, and_p, or_p,
-    xor_p, eq_p, ne_p, lt_p, le_p, gt_p, ge_p, complex_p, add_any_p, select_n_p, clamp_p,
+    xor_p, eq_p, ne_p, lt_p, le_p, gt_p, ge_p, complex_p, polygamma_p, add_any_p, select_n_p, clamp_p,
     convert_element_type_p, unary_ops, binary_ops)
 from .shapes import (
     GatherDimensionNumbers, ScatterDimensionNumbers, GatherScatterMode, broadcast_in_dim_p,
@@ -59,11 +59,11 @@ erf, erfc, erf_inv, lgamma, digamma = map(
     _unary_fn, (erf_p, erfc_p, erf_inv_p, lgamma_p, digamma_p))
 bitwise_not, abs, real, imag = map(_unary_fn, (not_p, abs_p, real_p, imag_p))
 
-add, sub, mul, div, rem, pow, max, min, atan2, nextafter = (
+add, sub, mul, div, rem, pow, max, min, atan2, nextafter, polygamma = (
     _binary_fn(p, n) for p, n in ((add_p, "add"), (sub_p, "sub"), (mul_p, "mul"),
                                   (div_p, "div"), (rem_p, "rem"), (pow_p, "pow"),
                                   (max_p, "max"), (min_p, "min"), (atan2_p, "atan2"),
-                                  (nextafter_p, "nextafter")))
+                                  (nextafter_p, "nextafter"), (polygamma_p, "polygamma")))
 bitwise_and, bitwise_or, bitwise_xor = (
     _binary_fn(p, n) for p, n in ((and_p, "bitwise_and"), (or_p, "bitwise_or"),
                                   (xor_p, "bitwise_xor")))

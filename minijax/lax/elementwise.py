@@ -311,6 +311,17 @@ def _atan2_impl(x, y):
 
 atan2_p = _binary("atan2", _atan2_impl, INEXACT)
 nextafter_p = _binary("nextafter", np.nextafter, FLOAT)
+def _polygamma_impl(m, x):
+    """polygamma(m, x), the m-th derivative of digamma, with XLA's conventions
+    where scipy's differ: nan for a non-integer order or x = +inf, and at the
+    poles (x = 0, -1, -2, ..., -inf) +inf for odd m, nan for even m."""
+    out = scipy.special.polygamma(m, x)
+    pole = (x <= 0) & (np.floor(x) == x)
+    out = np.where(pole, np.where(np.fmod(m, 2) == 1, np.inf, np.nan), out)
+    return np.where((np.floor(m) != m) | (x == np.inf), np.nan, out).astype(x.dtype)
+
+
+polygamma_p = _binary("polygamma", _polygamma_impl, FLOAT)
 and_p = _binary("and", np.bitwise_and, INTEGRAL)
 or_p = _binary("or", np.bitwise_or, INTEGRAL)
 xor_p = _binary("xor", np.bitwise_xor, INTEGRAL)
