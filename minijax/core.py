@@ -148,6 +148,7 @@ class Primitive:
     def __init__(self, name, multiple_results=False):
         self.name = name
         self.multiple_results = multiple_results
+        self._aval_cache = {}
         all_primitives[name] = self
 
     def bind(self, *args, **params):
@@ -159,6 +160,21 @@ class Primitive:
 
     def abstract_eval(self, *avals, **params):
         raise NotImplementedError(f"primitive {self.name} has no abstract evaluation rule")
+
+    def abstract_eval_cached(self, avals, params):
+        """``abstract_eval``, remembered per (input types, params): the same
+        operation on the same types is checked once. Avals are immutable, so
+        the cached result can be shared."""
+        try:
+            key = (tuple(avals), tuple(params.items()))
+            out = self._aval_cache.get(key)
+        except TypeError:   # unhashable params (rare): just compute
+            return self.abstract_eval(*avals, **params)
+        if out is None:
+            if len(self._aval_cache) > 4096:   # bounded: params may hold jaxprs
+                self._aval_cache.clear()
+            out = self._aval_cache[key] = self.abstract_eval(*avals, **params)
+        return out
 
     def def_impl(self, impl):
         """Decorator: set the numpy implementation."""

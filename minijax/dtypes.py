@@ -111,11 +111,12 @@ def issubdtype(a, b):
 
 
 def is_inexact(dt):
-    return np.issubdtype(dt, np.inexact)
+    """Floating or complex (asked on every JVP, so by dtype kind: cheap)."""
+    return np.dtype(dt).kind in "fc"
 
 
 def is_complex(dt):
-    return np.issubdtype(dt, np.complexfloating)
+    return np.dtype(dt).kind == "c"
 
 
 def to_inexact_dtype(dt):
@@ -219,16 +220,23 @@ def lattice_result_type(*args):
     """
     if not args:
         raise ValueError("at least one array or dtype is required")
-    dts, weaks = zip(*(_dtype_and_weak_type(a) for a in args))
+    # Every jnp operation asks this, so the lattice walk is cached by the
+    # operands' (dtype, weak) pairs.
+    return _promote(config.x64_enabled, tuple(_dtype_and_weak_type(a) for a in args))
+
+
+@functools.lru_cache(maxsize=4096)
+def _promote(x64, pairs):
+    dts, weaks = zip(*pairs)
     if len(set(dts)) == 1 and not all(weaks):
         out, weak = dts[0], False
     elif all(weaks):
         # All weak: promote the strong versions, then mark the result weak.
         strong = sorted({_lattice_node(d, False) for d in dts}, key=str)
-        out, weak = _least_upper_bound(config.x64_enabled, *strong), True
+        out, weak = _least_upper_bound(x64, *strong), True
     else:
         nodes = {_lattice_node(d, w) for d, w in zip(dts, weaks)}
-        out = _least_upper_bound(config.x64_enabled, *sorted(nodes, key=str))
+        out = _least_upper_bound(x64, *sorted(nodes, key=str))
         weak = out in _WEAK_NODES
     # The bound may be a Python scalar kind: int64 and uint64 meet at f*.
     out = canonicalize_dtype(_WEAK_NODE_DTYPES.get(out, out))

@@ -210,7 +210,7 @@ class EvalTrace(core.Trace):
                 v, a = to_numpy_operand(x)
                 vals.append(v)
                 avals.append(a)
-        out_aval = primitive.abstract_eval(*avals, **params)   # checks the operands
+        out_aval = primitive.abstract_eval_cached(avals, params)   # checks the operands
         out = primitive.impl(*vals, **params)
         if primitive.multiple_results:
             return [wrap_output(o, a) for o, a in zip(out, out_aval)]

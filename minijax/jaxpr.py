@@ -168,7 +168,7 @@ class JaxprTrace(core.Trace):
 
     def process_primitive(self, primitive, args, params):
         invars = [self.atom(x) for x in args]
-        out_avals = primitive.abstract_eval(*[a.aval for a in invars], **params)
+        out_avals = primitive.abstract_eval_cached([a.aval for a in invars], params)
         return self.add_eqn(primitive, invars, params, out_avals)
 
     def add_eqn(self, primitive, invars, params, out_avals):

@@ -39,7 +39,10 @@ class PartialEvalTrace(JaxprTrace):
         return isinstance(x, JaxprTracer) and x._trace is self
 
     def process_primitive(self, primitive, args, params):
-        if not any(self.is_unknown(x) for x in args):
+        for x in args:
+            if isinstance(x, JaxprTracer) and x._trace is self:
+                break
+        else:
             with set_current_trace(self.parent):     # all known: compute it now
                 return primitive.bind(*args, **params)
         rule = partial_eval_rules.get(primitive)

@@ -90,11 +90,8 @@ def backward_pass(jaxpr, consts, cotangents_out):
 
 
 def _read(env, a):
-    if type(a) is Literal:
-        # A literal holds a bare numpy value; give it back its type, so that a
-        # weakly typed constant (the 3.0 in x * 3.0) stays weak in the backward pass.
-        return Array(np.asarray(a.val), a.aval)
-    return env[a]
+    # A literal's value is an Array of the literal's type (weak types included).
+    return a.val if type(a) is Literal else env[a]
 
 
 # ---------------------------------------------------------------------------

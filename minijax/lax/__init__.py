@@ -113,16 +113,19 @@ def convert_element_type(operand, new_dtype):
 def _convert_element_type(x, new_dtype, weak_type=False):
     """Cast, and set the weak flag; returns ``x`` itself when nothing changes."""
     new_dtype = dtypes.canonicalize_dtype(new_dtype)
-    aval = get_aval(x)
-    if aval.dtype == new_dtype and aval.weak_type == weak_type and hasattr(x, "aval"):
+    aval = getattr(x, "aval", None)
+    if aval is not None and aval.dtype == new_dtype and aval.weak_type == weak_type:
         return x
-    if not isinstance(x, Tracer):
-        # A constant: convert it now with numpy ("constant folding"), so staged
-        # programs show a literal 2.0:f32[] rather than a conversion equation.
-        value = convert_element_type_p.impl(np.asarray(getattr(x, "_value", x)),
-                                            new_dtype=new_dtype, weak_type=weak_type)
-        return Array(np.asarray(value), ShapedArray(aval.shape, new_dtype, bool(weak_type)))
-    return convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=bool(weak_type))
+    if isinstance(x, Tracer):
+        return convert_element_type_p.bind(x, new_dtype=new_dtype, weak_type=bool(weak_type))
+    # A constant: convert it now with numpy ("constant folding"), so staged
+    # programs show a literal 2.0:f32[] rather than a conversion equation.
+    if type(x) in (int, float) and new_dtype.kind in "fc":
+        value = np.array(x, new_dtype)   # the common case, x * 2.0: exact and quick
+    else:
+        value = np.asarray(convert_element_type_p.impl(
+            np.asarray(getattr(x, "_value", x)), new_dtype=new_dtype, weak_type=weak_type))
+    return Array(value, ShapedArray(value.shape, new_dtype, bool(weak_type)))
 
 
 def select_n(which, *cases):

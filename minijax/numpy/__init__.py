@@ -323,8 +323,16 @@ def promote_dtypes(*args):
     """Cast ``args`` to their common dtype (weak types decide as in JAX)."""
     if len(args) < 2:
         return [a if hasattr(a, "aval") else asarray(a) for a in args]
+    if len(args) == 2 and _same_type(*args):   # the common case, x * y: nothing to do
+        return list(args)
     dt, weak = dtypes.lattice_result_type(*args)
     return [_convert_element_type(a, dt, weak) for a in args]
+
+
+def _same_type(x, y):
+    ax, ay = getattr(x, "aval", None), getattr(y, "aval", None)
+    return (ax is not None and ay is not None and ax.dtype == ay.dtype
+            and ax.weak_type == ay.weak_type)
 
 
 def promote_dtypes_inexact(*args):
@@ -358,7 +366,7 @@ def _promote_shapes(fun_name, *args):
     """Give every non-scalar operand the same rank (leading 1s); lax broadcasts
     scalars and size-1 axes itself."""
     shapes = [get_aval(a).shape for a in args]
-    if builtins.all(s == shapes[0] for s in shapes):
+    if len({s for s in shapes if s}) <= 1:   # equal shapes, or scalars: nothing to do
         return list(args)
     broadcast_shapes(*shapes)   # raises numpy's ValueError on mismatch
     rank = builtins.max(len(s) for s in shapes)
