@@ -20,9 +20,9 @@ change: an operation with only known inputs is evaluated instead of recorded.
 """
 from . import tree_util
 from .api_util import function_name
-from .core import Tracer, get_aval, set_current_trace
+from .core import get_aval, set_current_trace
 from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr
-from .jvp import Zero, instantiate, jvp_flat, tangent_aval, zeros_like_aval, _split_aux
+from .jvp import Zero, instantiate, jvp_flat, tangent_aval, _split_aux
 
 partial_eval_rules = {}   # primitive -> rule(trace, args, params), for higher-order primitives
 

@@ -16,7 +16,6 @@ import numpy as np
 from . import dtypes, lax, tree_util
 from .api_util import function_name
 from .core import get_aval
-from .eager import Array
 from .jaxpr import Literal, Var
 from .jvp import Zero, add_tangents, instantiate, tangent_aval, zeros_like_aval
 from .lax import elementwise as ew, shapes as sh, reductions as red

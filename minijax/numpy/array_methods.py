@@ -7,7 +7,7 @@ whole trick that lets transformations see ordinary-looking Python code.
 """
 import numpy as np
 
-from .. import core, dtypes, lax
+from .. import lax
 from ..core import ArrayMethods, is_valid_value
 
 

@@ -20,7 +20,6 @@ import numpy as np
 from .. import dtypes, lax
 from ..core import Tracer, get_aval
 from ..eager import Array
-from ..errors import ConcretizationTypeError
 
 
 class NonConcreteBooleanIndexError(IndexError):

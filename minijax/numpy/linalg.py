@@ -1,7 +1,6 @@
 """``minijax.numpy.linalg``: norms (more linear algebra arrives with its own chapter)."""
 import numpy as np
 
-from .. import dtypes
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
