@@ -249,6 +249,17 @@ class set_current_trace:
             self.trace.alive = False
 
 
+def bind_with_trace(trace, primitive, args, params):
+    """Apply ``primitive`` under ``trace`` (not the current interpreter): how an
+    interpreter hands work it has nothing to add to down to its parent."""
+    global _current
+    prev, _current = _current, trace
+    try:
+        return trace.process_primitive(primitive, args, params)
+    finally:
+        _current = prev
+
+
 def escaped_tracer_message(x):
     return (f"Encountered an unexpected tracer: {x!r} was created {x._trace.describe()}, "
             "and that transformation has already finished. A tracer escaped it, for example "

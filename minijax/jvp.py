@@ -18,7 +18,7 @@ import numpy as np
 
 from . import core, dtypes, lax
 from . import tree_util
-from .core import ShapedArray, Tracer, get_aval, set_current_trace
+from .core import ShapedArray, Tracer, bind_with_trace, get_aval, set_current_trace
 from .lax import elementwise as ew, shapes as sh, reductions as red
 
 # ---------------------------------------------------------------------------
@@ -107,8 +107,7 @@ class JVPTrace(core.Trace):
         primals, tangents = [p for p, _ in pairs], [t for _, t in pairs]
         if all(t is None or type(t) is Zero for t in tangents):
             # Nothing here depends on the inputs: no derivative work at all.
-            with set_current_trace(self.parent):
-                return primitive.bind(*primals, **params)
+            return bind_with_trace(self.parent, primitive, primals, params)
         tangents = [Zero(tangent_aval(get_aval(p))) if t is None else t
                     for p, t in zip(primals, tangents)]
         rule = jvp_rules.get(primitive)

@@ -20,7 +20,7 @@ change: an operation with only known inputs is evaluated instead of recorded.
 """
 from . import tree_util
 from .api_util import function_name
-from .core import get_aval, set_current_trace
+from .core import bind_with_trace, get_aval, set_current_trace
 from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr
 from .jvp import Zero, instantiate, jvp_flat, tangent_aval, _split_aux
 
@@ -43,8 +43,7 @@ class PartialEvalTrace(JaxprTrace):
             if isinstance(x, JaxprTracer) and x._trace is self:
                 break
         else:
-            with set_current_trace(self.parent):     # all known: compute it now
-                return primitive.bind(*args, **params)
+            return bind_with_trace(self.parent, primitive, args, params)   # all known: now
         rule = partial_eval_rules.get(primitive)
         if rule is not None:                          # jit, cond, ...: split the body
             return rule(self, args, params)

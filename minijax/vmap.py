@@ -15,7 +15,7 @@ import numpy as np
 
 from . import core, dtypes, lax, tree_util
 from .api_util import leaf_names
-from .core import ShapedArray, Tracer, get_aval, set_current_trace
+from .core import ShapedArray, Tracer, bind_with_trace, get_aval, set_current_trace
 from .lax import elementwise as ew, shapes as sh, reductions as red
 
 not_mapped = None   # the batch_dim of a value shared by all examples
@@ -61,8 +61,7 @@ class BatchTrace(core.Trace):
         pairs = [self.val_dim(x) for x in args]
         vals, dims = [v for v, _ in pairs], [d for _, d in pairs]
         if all(d is not_mapped for d in dims):
-            with set_current_trace(self.parent):
-                return primitive.bind(*vals, **params)
+            return bind_with_trace(self.parent, primitive, vals, params)
         rule = batching_rules.get(primitive)
         if rule is None:
             raise NotImplementedError(f"Batching rule for '{primitive.name}' not implemented")
