@@ -3,11 +3,11 @@ from .config import config
 from . import dtypes, tree_util, core, eager, lax, numpy
 from .eager import Array
 from .core import ShapeDtypeStruct
-from .jvp import jvp
-from .vmap import vmap
+from .forward_mode import jvp
+from .batching import vmap
 from .jaxpr import make_jaxpr
 from .partial_eval import linearize
 from .transpose import vjp
 from .api import jacfwd, jacrev, hessian, grad, value_and_grad
 from . import test_util
-from .jit import jit, devices, default_backend, device_put, block_until_ready
+from .compiling import jit, devices, default_backend, device_put, block_until_ready

@@ -1,6 +1,6 @@
 """The public transformations, assembled from the interpreters.
 
-``jvp`` lives in ``jvp.py`` and ``vmap`` in ``vmap.py``; this module builds the
+``jvp`` lives in ``forward_mode.py`` and ``vmap`` in ``batching.py``; this module builds the
 Jacobian functions on top of them (and, from Chapter 8 on, the reverse-mode
 ones on top of ``vjp``).
 """
@@ -12,8 +12,8 @@ from . import core, dtypes, lax, tree_util
 from . import numpy as jnp
 from .api_util import normalize_argnums
 from .core import get_aval
-from .jvp import _split_aux, jvp
-from .vmap import vmap
+from .forward_mode import _split_aux, jvp
+from .batching import vmap
 
 
 def _split_args(args, argnums, name):

@@ -27,11 +27,11 @@ from .higher_order import (batch_jaxpr, batched_aval, jvp_jaxpr, partial_eval_ja
                            transpose_jaxpr)
 from .jaxpr import (ClosedJaxpr, Jaxpr, JaxprTrace, Var, close_jaxpr, dce_jaxpr,
                     dependent_outputs, eval_jaxpr, trace_to_jaxpr)
-from .jvp import Zero, instantiate, jvp_rules, tangent_aval, zeros_like_aval
+from .forward_mode import Zero, instantiate, jvp_rules, tangent_aval, zeros_like_aval
 from .lowering import compare, full_like, lower_sub_jaxpr, lowering_rules, scalar_const
 from .partial_eval import partial_eval_rules
 from .transpose import is_undefined, transpose_rules
-from .vmap import batching_rules, bdim_at_front, moveaxis, not_mapped
+from .batching import batching_rules, bdim_at_front, moveaxis, not_mapped
 
 # ---------------------------------------------------------------------------
 # Staging Python functions into jaxprs

@@ -19,10 +19,10 @@ import weakref
 
 from .core import ShapedArray
 from .jaxpr import ClosedJaxpr, Jaxpr, jaxpr_as_fun, trace_to_jaxpr
-from .jvp import Zero, instantiate, jvp_flat, tangent_aval, zeros_like_aval
+from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval, zeros_like_aval
 from .partial_eval import partial_eval_jaxpr as _partial_eval_jaxpr
 from .transpose import backward_pass
-from .vmap import batch_flat, move_batch_axis, not_mapped
+from .batching import batch_flat, move_batch_axis, not_mapped
 
 
 def memoize_on_jaxpr(fn):

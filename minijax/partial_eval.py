@@ -22,7 +22,7 @@ from . import tree_util
 from .api_util import function_name
 from .core import bind_with_trace, get_aval, set_current_trace
 from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr
-from .jvp import Zero, instantiate, jvp_flat, tangent_aval, _split_aux
+from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval, _split_aux
 
 partial_eval_rules = {}   # primitive -> rule(trace, args, params), for higher-order primitives
 

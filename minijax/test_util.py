@@ -297,7 +297,7 @@ def check_grads(f, args, order, modes=("fwd", "rev"), atol=None, rtol=None, eps=
     number. Integer and boolean leaves of ``args`` are held fixed. Raises
     AssertionError, saying which derivative of which order failed.
     """
-    from .jvp import jvp
+    from .forward_mode import jvp
     from .transpose import vjp
     args = tuple(args)
     leaves, in_tree = tree_util.tree_flatten(args)

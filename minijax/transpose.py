@@ -17,7 +17,7 @@ from . import dtypes, lax, tree_util
 from .api_util import function_name
 from .core import get_aval
 from .jaxpr import Literal, Var
-from .jvp import Zero, add_tangents, instantiate, tangent_aval, zeros_like_aval
+from .forward_mode import Zero, add_tangents, instantiate, tangent_aval, zeros_like_aval
 from .lax import elementwise as ew, shapes as sh, reductions as red
 from .partial_eval import flatten_fun, linearize_flat
 

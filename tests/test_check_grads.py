@@ -23,7 +23,7 @@ from minijax.test_util import check_grads, check_jvp, check_vjp
 
 from helpers import x64
 
-jvp_module = importlib.import_module("minijax.jvp")        # minijax.jvp is the function
+jvp_module = importlib.import_module("minijax.forward_mode")
 transpose_module = importlib.import_module("minijax.transpose")
 
 X = np.array([0.3, -1.2, 0.8], np.float32)

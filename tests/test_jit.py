@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import minijax
-from minijax.jit import JitFunction
+from minijax.compiling import JitFunction
 
 from helpers import check_like_jax, x64
 

@@ -17,7 +17,7 @@ from hypothesis import given, strategies as st
 import minijax
 import minijax.numpy as mnp
 from minijax import core
-from minijax.jvp import Zero, jvp_flat, jvp_rules
+from minijax.forward_mode import Zero, jvp_flat, jvp_rules
 from minijax.lax import elementwise as ew
 
 from helpers import F64_TOL, central_difference, check_like_jax, x64

@@ -6,7 +6,7 @@ have equal dtypes (``jnp`` does the promotion), and shapes must be equal up to
 rank-0 operands and size-1 axes.
 
 Derivatives, batching and lowering rules live with their transformations
-(``jvp.py``, ``vmap.py``, ``lowering.py``); this module only says what each
+(``forward_mode.py``, ``batching.py``, ``lowering.py``); this module only says what each
 operation computes.
 """
 import numpy as np

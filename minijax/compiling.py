@@ -32,11 +32,11 @@ from .core import Primitive, Tracer, get_aval, set_current_trace
 from .eager import Array, EvalTrace
 from .higher_order import batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr
 from .jaxpr import JaxprTrace, close_jaxpr, trace_to_jaxpr
-from .jvp import Zero, instantiate, jvp_rules, tangent_aval
+from .forward_mode import Zero, instantiate, jvp_rules, tangent_aval
 from .lowering import lower_sub_jaxpr, lower_to_stablehlo, lowering_rules
 from .partial_eval import partial_eval_rules
 from .transpose import is_undefined, transpose_rules
-from .vmap import batching_rules, moveaxis, not_mapped
+from .batching import batching_rules, moveaxis, not_mapped
 
 # ---------------------------------------------------------------------------
 # Compiling and running a closed jaxpr
