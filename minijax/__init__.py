@@ -9,5 +9,5 @@ from .jaxpr import make_jaxpr
 from .partial_eval import linearize
 from .transpose import vjp
 from .api import jacfwd, jacrev, hessian, grad, value_and_grad
-from . import test_util
+from . import test_util, nn, scipy
 from .compiling import jit, devices, default_backend, device_put, block_until_ready

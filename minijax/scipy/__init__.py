@@ -1,0 +1,2 @@
+"""``minijax.scipy``: the few ``jax.scipy`` functions the book uses."""
+from . import special  # noqa: F401
