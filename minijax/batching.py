@@ -497,6 +497,14 @@ for _p in (red.cumsum_p, red.cumprod_p, red.cummax_p, red.cummin_p):
         lambda size, x, axis, reverse, _p=_p: _p.bind(x, axis=axis + 1, reverse=reverse))
 
 
+def _sort_rule(size, vals, dims, dimension, **params):
+    operands = _full_batched(size, vals, dims)
+    return lax.sort_p.bind(*operands, dimension=dimension + 1, **params), [0] * len(vals)
+
+
+batching_rules[lax.sort_p] = _sort_rule
+
+
 def _dot_general_rule(size, vals, dims, dimension_numbers, **params):
     """Both batched: the batch axis becomes a dot_general batch dimension. One
     batched: it is a free axis of that operand (this is what turns a vmapped

@@ -587,6 +587,23 @@ def _exclusive_cumprod(x, reverse):
 jvp_rules[red.reduce_prod_p] = _reduce_prod_jvp
 
 
+def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
+    """Sort the primals together with an iota: the sorted iota is the
+    permutation, and each tangent is gathered with it (a linear map, so
+    reverse mode can transpose it)."""
+    from . import numpy as jnp
+    shape = get_aval(primals[0]).shape
+    iota = lax.broadcasted_iota(np.int32, shape, dimension)
+    *sorted_primals, perm = lax.sort_p.bind(*primals, iota, dimension=dimension,
+                                            is_stable=is_stable, num_keys=num_keys)
+    tangents_out = [t if type(t) is Zero else jnp.take_along_axis(t, perm, axis=dimension)
+                    for t in tangents]
+    return sorted_primals, tangents_out
+
+
+jvp_rules[lax.sort_p] = _sort_jvp
+
+
 def prefix_scan(combine, x, axis, reverse, identity):
     """An inclusive scan along ``axis`` written with lax operations only
     (Hillis-Steele: log2(n) rounds of combine-with-shifted). Differentiating it

@@ -22,6 +22,7 @@ import numpy as np
 
 from .core import ShapedArray
 from .jaxpr import Literal
+from . import lax
 from .lax import elementwise as ew, shapes as sh, reductions as red
 
 # ---------------------------------------------------------------------------
@@ -679,6 +680,42 @@ lowering_rules[red.cumsum_p] = _cumulative_rule("add", lambda dt: 0)
 lowering_rules[red.cumprod_p] = _cumulative_rule("multiply", lambda dt: 1)
 lowering_rules[red.cummax_p] = _cumulative_rule("maximum", red._lowest)
 lowering_rules[red.cummin_p] = _cumulative_rule("minimum", red._highest)
+
+
+def _sort_rule(b, args, in_avals, out_avals, dimension, is_stable, num_keys):
+    """stablehlo.sort with a lexicographic comparator on the first ``num_keys``
+    operands (floats in total order, so nans sort last as in numpy)."""
+    scalars = [ShapedArray((), a.dtype) for a in in_avals]
+    bool_scalar = ShapedArray((), np.bool_)
+
+    def comparator(rb, xs):
+        result = None
+        for k in reversed(range(num_keys)):   # build "less" from the last key up
+            lhs, rhs, aval = xs[2 * k], xs[2 * k + 1], scalars[k]
+            less = _total_order_compare(rb, "LT", lhs, rhs, aval)
+            if result is None:
+                result = less
+            else:
+                equal = _total_order_compare(rb, "EQ", lhs, rhs, aval)
+                result = rb.elementwise("or", [less, rb.elementwise(
+                    "and", [equal, result], bool_scalar)], bool_scalar)
+        return [result], [bool_scalar]
+
+    region = b.region([a for a in scalars for _ in (0, 1)], comparator)
+    return b.op_with_regions("stablehlo.sort", args, in_avals, out_avals, [region],
+                             f"dimension = {dimension} : i64, "
+                             f"is_stable = {str(is_stable).lower()}")
+
+
+def _total_order_compare(b, direction, x, y, aval):
+    kind = aval.dtype.kind
+    compare_type = "TOTALORDER" if kind == "f" else "SIGNED" if kind == "i" else "UNSIGNED"
+    return b.op("stablehlo.compare", [x, y], [aval, aval], ShapedArray((), np.bool_),
+                f"comparison_direction = #stablehlo<comparison_direction {direction}>, "
+                f"compare_type = #stablehlo<comparison_type {compare_type}>")
+
+
+lowering_rules[lax.sort_p] = _sort_rule
 
 
 def _dot_general_rule(b, args, in_avals, out_aval, dimension_numbers, precision,

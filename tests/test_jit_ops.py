@@ -447,6 +447,11 @@ CASES = [
            lambda dt: (finite(dt, 4, 5, lo=-3, hi=3),), dts)
       for n, dts in [("cumsum", (F32, F64, I32, U8, C64)), ("cumprod", (F32, I32)),
                      ("cummax", (F32, I32, U8)), ("cummin", (F32, I32))]],
+    Case("sort", lambda ns, x: (ns.lax.sort(x, 0), ns.lax.sort(x, 1),
+                                ns.lax.sort((x, x * 2), 1, num_keys=1)),
+         lambda dt: (finite(dt, 4, 5, lo=-3, hi=3),), (F32, F64, I32, U8)),
+    Case("sort_nan", lambda ns, x: ns.lax.sort(x, 0),
+         lambda dt: (np.array([3.0, np.nan, -np.inf, 1.0, np.inf, -2.0], dt),), (F32,)),
     Case("cumulative_nan_inf", lambda ns, x: (ns.lax.cumsum(x, 0, reverse=True),
                                               ns.lax.cummax(x, 0), ns.lax.cummin(x, 0, True),
                                               ns.lax.cumprod(x, 0)),

@@ -608,6 +608,16 @@ for _name, _np in (("cumsum", lambda x, a: np.cumsum(x, a, dtype=x.dtype)),
          _cumulative_sample, (F32, I32, U8), _cumulative_ref(_np), LOOSE)
 
 
+def _sort_sample(draw):
+    """An operand of rank >= 1 and an axis to sort along."""
+    shape = draw(shape_st(min_dims=1))
+    return {"axis": draw(st.integers(0, len(shape) - 1))}, [Op(shape)]
+
+
+case("sort", lambda lax, p, x: lax.sort(x, p["axis"]), _sort_sample, (F32, I32, U8),
+     lambda p, x: np.sort(x, p["axis"], kind="stable"))
+
+
 def _dot_general_sample(draw):
     """Random batch, contracting and free axes, in a random order per operand."""
     n_batch, n_contract = draw(st.integers(0, 2)), draw(st.integers(0, 2))

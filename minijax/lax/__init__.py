@@ -28,6 +28,7 @@ from .shapes import (
 from .reductions import (
     reduce_sum_p, reduce_prod_p, reduce_max_p, reduce_min_p, reduce_and_p, reduce_or_p,
     argmax_p, argmin_p, cumsum_p, cumprod_p, cummax_p, cummin_p, dot_general_p)
+from .sorting import sort_p
 
 # ---------------------------------------------------------------------------
 # Elementwise operations
@@ -492,6 +493,22 @@ def _cumulative_fn(prim):
 
 
 cumsum, cumprod, cummax, cummin = map(_cumulative_fn, (cumsum_p, cumprod_p, cummax_p, cummin_p))
+
+
+def sort(operand, dimension=-1, is_stable=True, num_keys=1):
+    """Sort along ``dimension``. ``operand`` may be a sequence of arrays: they
+    are sorted together, by the first ``num_keys`` of them."""
+    single = not isinstance(operand, (tuple, list))
+    operands = [operand] if single else list(operand)
+    ndim = get_aval(operands[0]).ndim
+    out = sort_p.bind(*operands, dimension=_canonical_axis(dimension, ndim),
+                      is_stable=bool(is_stable), num_keys=operator.index(num_keys))
+    return out[0] if single else tuple(out)
+
+
+def sort_key_val(keys, values, dimension=-1, is_stable=True):
+    """Sort ``keys`` and apply the same permutation to ``values``."""
+    return sort((keys, values), dimension, is_stable, num_keys=1)
 
 
 def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_type=None):

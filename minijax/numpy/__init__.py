@@ -1361,6 +1361,46 @@ def take_along_axis(arr, indices, axis):
     return arr[tuple(index)]
 
 
+def sort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False):
+    """The sorted elements along ``axis`` (all axes flattened if None); nans last."""
+    a = asarray(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    if descending:
+        return flip(lax.sort(flip(a, axis), lax._canonical_axis(axis, a.ndim), stable), axis)
+    return lax.sort(a, lax._canonical_axis(axis, a.ndim), stable)
+
+
+def argsort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False):
+    """The indices that sort ``a`` along ``axis``: sort ``a`` together with an iota."""
+    a = asarray(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = lax._canonical_axis(axis, a.ndim)
+    iota = lax.broadcasted_iota(dtypes.int32, a.shape, axis)
+    if descending:   # stable descending: reverse, sort, reverse back, re-index
+        rev = flip(a, axis)
+        _, idx = lax.sort((rev, iota), axis, stable, num_keys=1)
+        n = a.shape[axis]
+        return flip(lax.sub(lax._convert_element_type(n - 1, dtypes.int32, False), idx), axis)
+    _, idx = lax.sort((a, iota), axis, stable, num_keys=1)
+    return idx
+
+
+def median(a, axis=None, keepdims=False):
+    """The middle value along ``axis`` (the mean of the two middle ones for even sizes)."""
+    a = asarray(a)
+    if axis is None:
+        a, axis = ravel(a), 0
+    axis = lax._canonical_axis(axis, a.ndim)
+    s = sort(a, axis)
+    n = a.shape[axis]
+    lo = lax.index_in_dim(s, (n - 1) // 2, axis, keepdims)
+    hi = lax.index_in_dim(s, n // 2, axis, keepdims)
+    lo, hi = promote_dtypes_inexact(lo, hi)
+    return (lo + hi) / 2
+
+
 def outer(a, b):
     a, b = ravel(a), ravel(b)
     return multiply(lax.expand_dims(a, (1,)), lax.expand_dims(b, (0,)))

@@ -13,6 +13,7 @@ Updates reuse the same machinery: index an array of positions
 selected element, then scatter into the flattened ``x``. numpy's intricate
 placement rules for advanced indices are therefore implemented exactly once.
 """
+import math
 import operator
 
 import numpy as np
@@ -260,6 +261,15 @@ def _gather_index(x, entries, mode):
                                     collapsed_slice_dims=tuple(adv_dims),
                                     start_index_map=tuple(adv_dims))
     slice_sizes = [1 if d in adv_dims else x.shape[d] for d in range(x.ndim)]
+    if any(x.shape[d] == 0 for d in adv_dims):
+        # Indexing an empty axis: only an empty index makes sense (numpy), and
+        # gather cannot express it (its windows would not fit), so build it.
+        if math.prod(batch):
+            raise IndexError(f"index is out of bounds for an axis of size 0 (shape {x.shape})")
+        it, rest_it = iter(batch), iter(x.shape[d] for d in rest)
+        out_shape = [next(rest_it) if i in offset_dims else next(it)
+                     for i in range(len(batch) + len(rest))]
+        return lax.full(out_shape, 0, x.dtype)
     fill = -1 if mode == "fill" and x.dtype.kind in "iu" else None
     return lax.gather(x, indices, dn, slice_sizes,
                       mode=mode or lax.GatherScatterMode.PROMISE_IN_BOUNDS, fill_value=fill)
