@@ -21,6 +21,7 @@ nb_execution_mode = "force"          # every chapter runs at every build
 nb_execution_raise_on_error = True   # an unexpected exception fails the build
 nb_execution_timeout = 300
 nb_merge_streams = True
+nb_render_markdown_format = "myst"   # Markdown outputs (tables, code) render as MyST
 
 _here = Path(__file__).parent
 _toc = yaml.safe_load((_here.parent / "myst.yml").read_text())["project"]["toc"]
