@@ -13,6 +13,7 @@ import numpy as np
 import scipy.special
 
 from .. import dtypes
+from . import xla_math
 from ..core import Primitive, ShapedArray
 
 # Which dtype kinds each family accepts (numpy kind letters).
@@ -94,7 +95,9 @@ sign_p = _unary("sign", _sign_impl, NUMBER)
 floor_p = _unary("floor", np.floor, FLOAT)
 ceil_p = _unary("ceil", np.ceil, FLOAT)
 is_finite_p = _unary("is_finite", np.isfinite, FLOAT, lambda dt: dtypes.bool_)
-exp_p = _unary("exp", _via_float64(np.exp), INEXACT)
+# exp, tanh, logistic and cosh replay XLA's own float32 kernels (see
+# xla_math.py), so eager results equal jit's bit for bit.
+exp_p = _unary("exp", xla_math.on_float32(xla_math.exp32, _via_float64(np.exp)), INEXACT)
 exp2_p = _unary("exp2", np.exp2, INEXACT)
 log_p = _unary("log", _via_float64(np.log), INEXACT)
 log1p_p = _unary("log1p", np.log1p, INEXACT)
@@ -106,8 +109,8 @@ asin_p = _unary("asin", np.arcsin, INEXACT)
 acos_p = _unary("acos", np.arccos, INEXACT)
 atan_p = _unary("atan", np.arctan, INEXACT)
 sinh_p = _unary("sinh", np.sinh, INEXACT)
-cosh_p = _unary("cosh", _via_float64(np.cosh), INEXACT)
-tanh_p = _unary("tanh", np.tanh, INEXACT)
+cosh_p = _unary("cosh", xla_math.on_float32(xla_math.cosh, _via_float64(np.cosh)), INEXACT)
+tanh_p = _unary("tanh", xla_math.on_float32(xla_math.tanh32, np.tanh), INEXACT)
 asinh_p = _unary("asinh", np.arcsinh, INEXACT)
 acosh_p = _unary("acosh", np.arccosh, INEXACT)
 atanh_p = _unary("atanh", np.arctanh, INEXACT)
@@ -119,7 +122,7 @@ def _logistic_impl(x):
     return scipy.special.expit(x)
 
 
-logistic_p = _unary("logistic", _logistic_impl, INEXACT)
+logistic_p = _unary("logistic", xla_math.on_xla_floats(xla_math.logistic, _logistic_impl), INEXACT)
 sqrt_p = _unary("sqrt", np.sqrt, INEXACT)
 rsqrt_p = _unary("rsqrt", _via_float64(lambda x: 1 / np.sqrt(x)), INEXACT)
 cbrt_p = _unary("cbrt", np.cbrt, FLOAT)
