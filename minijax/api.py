@@ -21,6 +21,12 @@ def _split_args(args, argnums, name):
     rebuilds the full argument tuple from new values for them."""
     _check_argnums_in_range(argnums, len(args), name)
     single, nums = normalize_argnums(argnums, len(args), name)
+    if len(set(nums)) < len(nums):
+        # JAX fails here deep inside; differentiating twice with respect to one
+        # argument has no sensible meaning, so say so.
+        raise ValueError(f"{name}: argnums={argnums} names the same positional argument more "
+                         f"than once (negative indices count from the end); list each "
+                         f"argument to differentiate once.")
     dyn = tuple(args[i] for i in nums)
 
     def rebuild(new_dyn):

@@ -954,16 +954,30 @@ lowering_rules[scan_p] = _scan_lowering
 # fori_loop and map, built on the primitives above
 
 
+def _fori_index_dtype(lower, upper):
+    """The loop index's dtype: the bounds' common dtype. As in JAX, bounds of
+    different dtypes are an error, except that a Python int meets a signed
+    integer array's dtype."""
+    lo_dt, hi_dt = dtypes.dtype(lower), dtypes.dtype(upper)
+    if lo_dt == hi_dt:
+        return lo_dt
+    if lo_dt.kind == hi_dt.kind == "i":
+        lo_weak, hi_weak = dtypes.is_weakly_typed(lower), dtypes.is_weakly_typed(upper)
+        if lo_weak != hi_weak:
+            return hi_dt if lo_weak else lo_dt
+    raise TypeError(f"lower and upper arguments to fori_loop must have equal types, got "
+                    f"{lo_dt.name} and {hi_dt.name}")
+
+
 def fori_loop(lower, upper, body_fun, init_val):
     """``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``.
 
     With concrete bounds this is a ``scan`` of known length (reverse-mode
     differentiable); with traced bounds, a ``while_loop`` (forward mode only).
     """
+    i_dtype = _fori_index_dtype(lower, upper)
     lo, hi = _concrete_int(lower), _concrete_int(upper)
     if lo is not None and hi is not None:
-        i_dtype = dtypes.result_type(lower, upper)
-
         def step(carry, _):
             i, val = carry
             return (lax.add(i, lax._convert_element_type(1, i_dtype, True)), body_fun(i, val)), None
@@ -982,11 +996,9 @@ def fori_loop(lower, upper, body_fun, init_val):
         return lax.add(i, lax._convert_element_type(1, get_aval(i).dtype, True)), stop, \
             body_fun(i, val)
 
-    dt = dtypes.result_type(lower, upper)
     weak = dtypes.is_weakly_typed(lower) and dtypes.is_weakly_typed(upper)
-    carry = (lax._convert_element_type(lower, dt, weak), lax._convert_element_type(upper, dt,
-                                                                                   weak),
-             init_val)
+    carry = (lax._convert_element_type(lower, i_dtype, weak),
+             lax._convert_element_type(upper, i_dtype, weak), init_val)
     return while_loop(cond_fun, body, carry)[2]
 
 

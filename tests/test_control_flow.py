@@ -288,6 +288,24 @@ def test_reverse_mode_through_while_loop_raises(name, how):
     assert type(minijax.core.current_trace()) is minijax.eager.EvalTrace
 
 
+@pytest.mark.parametrize("lower, upper", [
+    (0.0, 3), (0, 3.0), (np.int16(0), np.int32(3)), (True, 3),      # rejected, as in JAX
+    (0.0, 3.0), (np.int16(0), 3), (0, np.int32(3)), (0, 3)])       # accepted
+def test_fori_loop_bound_dtypes_follow_jax(lower, upper):
+    """The bounds must share a dtype, except that a Python int takes a signed
+    integer array's: the same rule, error and index dtype as JAX's."""
+    def run(ns):
+        return ns.lax.fori_loop(lower, upper, lambda i, c: c + i, 0.0)
+    try:
+        theirs = run(jax)
+    except TypeError as e:
+        with pytest.raises(TypeError, match="must have equal types") as info:
+            run(minijax)
+        assert str(info.value) == str(e)
+    else:
+        check_like_jax(run(minijax), theirs)
+
+
 def test_fori_loop_bounds_known_under_grad_give_a_scan():
     """A bound computed from a differentiated input is still concrete under
     grad, so fori_loop is a scan and reverse mode works, as in JAX."""

@@ -130,3 +130,35 @@ def test_rsqrt_is_within_xlas_own_error():
     theirs = np.asarray(jax.jit(jax.lax.rsqrt)(x))
     ours = np.asarray(lax.rsqrt(jnp.asarray(x)))
     assert ulp_distance(ours, theirs).max() <= 2
+
+
+DIVISORS = {"python scalar": lambda x: 7.3, "rank-0 array": lambda x: np.asarray(7.3, x.dtype),
+            "column": lambda x: RNG.uniform(1, 10, (x.shape[0], 1)).astype(x.dtype),
+            "row": lambda x: RNG.uniform(1, 10, x.shape[1]).astype(x.dtype),
+            "full": lambda x: RNG.uniform(1, 10, x.shape).astype(x.dtype)}
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float16])
+@pytest.mark.parametrize("divisor", DIVISORS)
+def test_division_rounds_like_xla(divisor, dtype):
+    """XLA multiplies by the reciprocal of a broadcast divisor (``x / 3`` is
+    ``x * (1/3)``, which differs from true division in about a quarter of
+    the float32 results); a divisor of the result's own shape divides. Eager
+    minijax does the same, so it prints what JAX prints; and so does jit."""
+    x = RNG.uniform(1, 10, (300, 40)).astype(dtype)
+    y = DIVISORS[divisor](x)
+    theirs = np.asarray(jax.numpy.asarray(x) / y)
+    np.testing.assert_array_equal(np.asarray(jnp.asarray(x) / y), theirs)
+    np.testing.assert_array_equal(np.asarray(minijax.jit(lambda a, b: a / b)(x, y)), theirs)
+    # The other way round nothing is rewritten: y / x divides.
+    np.testing.assert_array_equal(np.asarray(y / jnp.asarray(x)),
+                                  np.asarray(y / jax.numpy.asarray(x)))
+    if divisor != "full":   # the rewrite is visible: true division would differ
+        assert not np.array_equal(theirs, (x / y).astype(dtype))
+
+
+def test_division_keeps_ieee_special_values():
+    x = jnp.asarray([1.0, 0.0, -2.0, np.inf, np.nan])
+    for y in (0.0, np.inf, -0.0, 3.0):
+        np.testing.assert_array_equal(np.asarray(x / y),
+                                      np.asarray(jax.numpy.asarray(np.asarray(x)) / y))

@@ -173,9 +173,12 @@ def test_numpy_broadcasting(name, shapes, swap, seed):
     check_calls(calls)
 
 
+@pytest.mark.parametrize("other", [(4,), (2, 4)], ids=["ranks_differ", "ranks_equal"])
 @pytest.mark.parametrize("name", ["add", "multiply", "less", "where", "matmul", "maximum"])
-def test_incompatible_shapes_raise_like_jax(name):
-    x, y = np.ones((2, 3), np.float32), np.ones((4,), np.float32)
+def test_incompatible_shapes_raise_like_jax(name, other):
+    # JAX: ValueError from broadcast_shapes when ranks differ, but the
+    # primitive's TypeError ("add got incompatible shapes...") when they agree.
+    x, y = np.ones((2, 3), np.float32), np.ones(other, np.float32)
     if name == "where":
         call = lambda np_: np_.where(x > 0, x, y)   # noqa: E731
     else:

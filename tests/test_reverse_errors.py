@@ -119,6 +119,16 @@ def test_bad_input_raises_like_jax_and_says_how_to_fix(case):
     assert current_trace() is eager
 
 
+@pytest.mark.parametrize("name", ["grad", "value_and_grad", "jacfwd", "jacrev", "hessian"])
+@pytest.mark.parametrize("argnums", [(0, 0), (1, -1)])
+def test_repeated_argnums_are_rejected(name, argnums):
+    """JAX fails deep inside (a TypeError about None); minijax says what is wrong
+    instead of returning a zero for the repeated argument."""
+    with pytest.raises(ValueError, match="same positional argument more than once"):
+        getattr(minijax, name)(lambda x, y: x * y, argnums=argnums)(2.0, 3.0)
+    assert isinstance(current_trace(), EvalTrace)
+
+
 @pytest.mark.parametrize("name", ["grad", "value_and_grad", "jacrev"])
 def test_has_aux_error_names_the_transformation_called(name):
     with pytest.raises(TypeError, match=f"^{name} with has_aux=True requires the function to "

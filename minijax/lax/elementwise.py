@@ -274,14 +274,22 @@ def _binary(name, impl, kinds, result_dtype=None):
     return prim
 
 
-def _int_div(x, y):
-    """Integer division rounding toward zero (C, XLA), not toward -inf (numpy).
-    Dividing by zero gives -1 (all bits set), as XLA does."""
+def _div(x, y):
+    """Division as XLA computes it.
+
+    Integers round toward zero (C, XLA), not toward -inf (numpy), and dividing
+    by zero gives -1 (all bits set). Real floats divided by a *broadcast*
+    divisor (a scalar, or an array with size-1 axes) are multiplied by its
+    reciprocal: XLA's simplifier makes that rewrite to divide once per divisor
+    element instead of once per result element, and JAX's results carry its
+    rounding (``x / 3`` is ``x * (1/3)``), so ours do too."""
     if x.dtype.kind in "iu":
         q = np.floor_divide(x, y)
         fix = (np.remainder(x, y) != 0) & ((x < 0) != (y < 0))
         q = np.where(fix, q + 1, q).astype(q.dtype)
         return np.where(y == 0, np.array(-1).astype(x.dtype), q)
+    if x.dtype.kind == "f" and y.shape != np.broadcast_shapes(x.shape, y.shape):
+        return x * np.reciprocal(y)
     return np.true_divide(x, y)
 
 
@@ -298,7 +306,7 @@ def _bool_result(dt):
 add_p = _binary("add", np.add, NUMBER)
 sub_p = _binary("sub", np.subtract, NUMBER)
 mul_p = _binary("mul", np.multiply, NUMBER)
-div_p = _binary("div", _int_div, NUMBER)
+div_p = _binary("div", _div, NUMBER)
 rem_p = _binary("rem", _rem, FLOAT + INT + UINT)   # sign of the dividend, like C's fmod
 pow_p = _binary("pow", np.power, INEXACT)
 max_p = _binary("max", np.maximum, ANY)

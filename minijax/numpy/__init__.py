@@ -366,9 +366,11 @@ def _promote_shapes(fun_name, *args):
     """Give every non-scalar operand the same rank (leading 1s); lax broadcasts
     scalars and size-1 axes itself."""
     shapes = [get_aval(a).shape for a in args]
-    if len({s for s in shapes if s}) <= 1:   # equal shapes, or scalars: nothing to do
+    if len({len(s) for s in shapes if s}) <= 1:
+        # Equal ranks, or scalars: nothing to do. The primitive checks the
+        # sizes, and like JAX's reports a mismatch as a TypeError.
         return list(args)
-    broadcast_shapes(*shapes)   # raises numpy's ValueError on mismatch
+    broadcast_shapes(*shapes)   # unequal ranks: numpy's ValueError on mismatch
     rank = builtins.max(len(s) for s in shapes)
     return [a if len(s) in (0, rank) else lax.broadcast_to_rank(a, rank)
             for a, s in zip(args, shapes)]
