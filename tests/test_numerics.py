@@ -1,10 +1,11 @@
 """Last-ulp agreement of eager minijax with XLA (real ``jax.jit`` on CPU).
 
-Eager minijax computes with numpy; jit runs XLA. For exp, tanh, logistic and
-cosh XLA uses its own approximations, which ``minijax/lax/xla_math.py``
-replays, so there the two must agree bit for bit. For log, sin and cos,
-minijax rounds a float64 result (``_via_float64``), which must agree
-with XLA at least as often as numpy's own float32 kernel does.
+Eager minijax computes with numpy; jit runs XLA. For exp, log, log1p, tanh,
+logistic and cosh, XLA uses its own approximations, which ``minijax/lax/xla_math.py``
+replays, so there the two must agree bit for bit. For sin and cos, minijax
+rounds a float64 result (``_via_float64``), which must agree with XLA at least
+as often as numpy's own float32 kernel does. Division by a broadcast divisor
+follows XLA's rewrite into multiplication by the reciprocal.
 
 The bit-exact claim depends on XLA's CPU code generation: it fuses
 multiply-adds where the processor has FMA instructions (every x86-64 chip of
@@ -41,9 +42,15 @@ SPECIAL = [np.nan, np.inf, -np.inf, 0.0, -0.0, 1e-45, -1e-45, 1e-38, 1e-7, -1e-7
 
 
 def samples(lo, hi, dtype, n=200_000):
-    x = np.concatenate([np.array(SPECIAL), RNG.uniform(lo, hi, n)])
+    """Special values and ``n`` uniform draws from [lo, hi]; a string ``lo``
+    asks for magnitudes spread evenly over float32's whole exponent range."""
+    if lo == "magnitudes":
+        draws = np.exp(RNG.uniform(np.log(1e-38), np.log(3e38), n))
+        draws[: n // 10] *= -1
+    else:
+        draws = RNG.uniform(lo, hi, n)
     with np.errstate(over="ignore"):
-        return x.astype(dtype)
+        return np.concatenate([np.array(SPECIAL), draws]).astype(dtype)
 
 
 def same_bits(a, b):
@@ -61,7 +68,9 @@ def ulp_distance(a, b):
     return np.where(np.isnan(a) & np.isnan(b), 0, d)
 
 
-REPLAYED = [("exp", -90, 90), ("tanh", -25, 25), ("logistic", -100, 100), ("cosh", -90, 90)]
+REPLAYED = [("exp", -90, 90), ("tanh", -25, 25), ("logistic", -100, 100), ("cosh", -90, 90),
+            ("log", "magnitudes", None), ("log", 0.3, 3), ("log1p", -1, 2),
+            ("log1p", "magnitudes", None)]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float16])
@@ -91,12 +100,16 @@ def test_eager_equals_minijax_jit(name, lo, hi):
 
 
 def test_replayed_kernels_track_the_true_functions():
-    """The replay is an approximation of exp and tanh, a good one: within a
-    couple of ulps of the correctly rounded result wherever that is normal."""
-    x = RNG.uniform(-80, 80, 100_000).astype(np.float32)
-    assert ulp_distance(xla_math.exp32(x), np.exp(x.astype(np.float64))).max() <= 2
-    x = RNG.uniform(-10, 10, 100_000).astype(np.float32)
-    assert ulp_distance(xla_math.tanh32(x), np.tanh(x.astype(np.float64))).max() <= 4
+    """The replays approximate the true functions well: exp and log within an
+    ulp of the correctly rounded result, tanh within 5 (the largest errors
+    seen on 5 million draws)."""
+    rng = np.random.default_rng(0)
+    x = rng.uniform(-87, 88, 200_000).astype(np.float32)
+    assert ulp_distance(xla_math.exp32(x), np.exp(x.astype(np.float64))).max() <= 1
+    x = np.exp(rng.uniform(np.log(1e-37), np.log(3e38), 200_000)).astype(np.float32)
+    assert ulp_distance(xla_math.log32(x), np.log(x.astype(np.float64))).max() <= 1
+    x = rng.uniform(-10, 10, 200_000).astype(np.float32)
+    assert ulp_distance(xla_math.tanh32(x), np.tanh(x.astype(np.float64))).max() <= 5
 
 
 def test_other_dtypes_keep_numpy_kernels():
@@ -108,7 +121,7 @@ def test_other_dtypes_keep_numpy_kernels():
     np.testing.assert_allclose(np.asarray(lax.exp(jnp.asarray(z))), np.exp(z), rtol=1e-6)
 
 
-VIA_FLOAT64 = [("log", np.log, 1e-3, 1e4), ("sin", np.sin, -100, 100),
+VIA_FLOAT64 = [("sin", np.sin, -100, 100),
                ("cos", np.cos, -100, 100)]
 
 

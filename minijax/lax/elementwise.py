@@ -95,12 +95,12 @@ sign_p = _unary("sign", _sign_impl, NUMBER)
 floor_p = _unary("floor", np.floor, FLOAT)
 ceil_p = _unary("ceil", np.ceil, FLOAT)
 is_finite_p = _unary("is_finite", np.isfinite, FLOAT, lambda dt: dtypes.bool_)
-# exp, tanh, logistic and cosh replay XLA's own float32 kernels (see
+# exp, log, log1p, tanh, logistic and cosh replay XLA's own float32 kernels (see
 # xla_math.py), so eager results equal jit's bit for bit.
 exp_p = _unary("exp", xla_math.on_float32(xla_math.exp32, _via_float64(np.exp)), INEXACT)
 exp2_p = _unary("exp2", np.exp2, INEXACT)
-log_p = _unary("log", _via_float64(np.log), INEXACT)
-log1p_p = _unary("log1p", np.log1p, INEXACT)
+log_p = _unary("log", xla_math.on_float32(xla_math.log32, _via_float64(np.log)), INEXACT)
+log1p_p = _unary("log1p", xla_math.on_float32(xla_math.log1p32, np.log1p), INEXACT)
 expm1_p = _unary("expm1", np.expm1, INEXACT)
 sin_p = _unary("sin", _via_float64(np.sin), INEXACT)
 cos_p = _unary("cos", _via_float64(np.cos), INEXACT)

@@ -1,9 +1,9 @@
-"""XLA's CPU kernels for float32 exp and tanh, replayed step by step in numpy.
+"""XLA's CPU kernels for float32 exp, log, log1p and tanh, replayed in numpy.
 
 For most functions XLA's CPU backend and numpy agree to the last bit, or
-nearly. ``exp`` and ``tanh`` are different: XLA does not call the C library
-for them but emits its own short approximations (a Cephes-style polynomial
-for exp, a rational function for tanh), and the compiler fuses each
+nearly. ``exp``, ``log``, ``log1p`` and ``tanh`` are different: XLA does not
+call the C library for them but emits its own short approximations
+(Cephes-style polynomials and rational functions), and the compiler fuses each
 multiply-add into one rounding. Those results can sit an ulp or more away from
 the correctly rounded answer numpy gives, so ``f(x)`` and ``jit(f)(x)`` would
 print different digits. Repeating XLA's arithmetic here, rounding where it
@@ -42,8 +42,9 @@ def horner32(x, coefficients):
 
 
 def flush_denormals(x):
-    """XLA's CPU kernels run with denormals flushed to zero; so do we (in place)."""
-    x[np.abs(x) < np.finfo(f32).tiny] = 0
+    """XLA's CPU kernels run with denormals flushed to zero, keeping the sign;
+    so do we (in place)."""
+    x[np.abs(x) < np.finfo(f32).tiny] *= 0
     return x
 
 
@@ -91,6 +92,61 @@ def tanh32(x):
     result[tiny] = x[tiny]
     result[huge] = np.copysign(f32(1), x[huge])
     return result
+
+
+# ---------------------------------------------------------------------------
+# log(x) = e log 2 + log(1 + m): split x into exponent e and mantissa, with the
+# mantissa moved into [sqrt(1/2) - 1, sqrt(2) - 1), where a degree-9
+# polynomial is accurate; log 2 again in two parts.
+
+_SQRT_HALF = f32(0.707106781186547524)
+_LOG_POLY_HIGH = [f32(c) for c in (7.0376836292e-2, -1.1514610310e-1, 1.1676998740e-1)]
+_LOG_POLY_MID = [f32(c) for c in (-1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1)]
+_LOG_POLY_LOW = [f32(c) for c in (2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1)]
+
+
+def log32(x):
+    """XLA's float32 log."""
+    normal = np.maximum(x, np.finfo(f32).tiny)           # denormals count as zero below
+    bits = normal.view(np.int32)
+    e = ((bits >> 23) - 126).astype(f32)                 # x = 2**e * m, m in [1/2, 1)
+    m = ((bits & 0x007FFFFF) | 0x3F000000).view(f32)
+    below = m < _SQRT_HALF                               # then use 2m in [sqrt(1/2), 1)
+    e -= below
+    m = (m - f32(1)) + np.where(below, m, f32(0))
+    m2 = m * m
+    m3 = m2 * m
+    # The polynomial in three interleaved pieces, joined by powers m**3.
+    y = fma32(horner32(m, _LOG_POLY_HIGH), m3, horner32(m, _LOG_POLY_MID))
+    y = fma32(y, m3, horner32(m, _LOG_POLY_LOW))
+    y = fma32(y, m3, _LN2_LO * e)                        # + e log 2, the small part first
+    result = ((m - f32(0.5) * m2) + y) + _LN2_HI * e     # ... and the large part last
+    tiny = np.finfo(f32).tiny
+    result[np.abs(x) < tiny] = -np.inf                   # zeros, and denormals flushed to zero
+    result[(x <= -tiny) | np.isnan(x)] = np.nan
+    result[x == np.inf] = np.inf
+    return result
+
+
+# log1p(x) = log(1 + x) when |x| is large enough for 1 + x to keep x's
+# digits; below sqrt(2) - 1, x - x**2/2 + x**3 * P(x)/Q(x).
+
+_LOG1P_SMALL = f32(0.41421356237309504880)
+_LOG1P_P = [f32(c) for c in (4.5270000862445199635215e-5, 4.9854102823193375972212e-1,
+                             6.5787325942061044846969e0, 2.9911919328553073277375e1,
+                             6.0949667980987787057556e1, 5.7112963590585538103336e1,
+                             2.0039553499201281259648e1)]
+_LOG1P_Q = [f32(c) for c in (1.0, 1.5062909083469192043167e1, 8.3047565967967209469434e1,
+                             2.2176239823732856465394e2, 3.0909872225312059774938e2,
+                             2.1642788614495947685003e2, 6.0118660497603843919306e1)]
+
+
+def log1p32(x):
+    """XLA's float32 log1p."""
+    x2 = x * x
+    ratio = horner32(x, _LOG1P_P) / horner32(x, _LOG1P_Q)
+    small = x + fma32(f32(-0.5), x2, (x * x2) * ratio)
+    return flush_denormals(np.where(np.abs(x) < _LOG1P_SMALL, small, log32(x + f32(1))))
 
 
 # ---------------------------------------------------------------------------
