@@ -404,6 +404,32 @@ def broadcast_arrays(*args):
     return [broadcast_to(a, out) for a in args]
 
 
+def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
+    """Coordinate grids from 1-d coordinate vectors, numpy's rules: with
+    ``indexing="xy"`` the first two axes are swapped (x varies along columns);
+    ``sparse=True`` returns the vectors reshaped to broadcast instead."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"Valid values for indexing are 'xy' and 'ij', got {indexing}")
+    xi = [asarray(x) for x in xi]
+    for i, x in enumerate(xi):
+        if x.ndim != 1:
+            raise ValueError(f"Arguments to jax.numpy.meshgrid must be 1D, got shape "
+                             f"{x.shape}")
+    grid_shape = [x.shape[0] for x in xi]
+    if indexing == "xy" and len(xi) >= 2:
+        grid_shape[0], grid_shape[1] = grid_shape[1], grid_shape[0]
+
+    def axis_of(i):   # the output axis along which xi[i] varies
+        return {0: 1, 1: 0}.get(i, i) if indexing == "xy" and len(xi) >= 2 else i
+    out = []
+    for i, x in enumerate(xi):
+        shape_i = [1] * len(xi)
+        shape_i[axis_of(i)] = x.shape[0]
+        v = lax.reshape(x, shape_i)
+        out.append(v if sparse else broadcast_to(v, grid_shape))
+    return out
+
+
 # ---------------------------------------------------------------------------
 # Elementwise functions
 
