@@ -386,18 +386,22 @@ def _integer_pow_jvp(t, ans, x, *, y):
 defjvp(ew.integer_pow_p, _integer_pow_jvp)
 
 
+def _strong(x):
+    """``x`` with its weak type dropped, as JAX's pow rules convert operands."""
+    return lax._convert_element_type(x, get_aval(x).dtype, False)
+
+
 def _pow_jvp_base(t, ans, x, y):
-    # y * x**(y - 1), taken to be 0 where y == 0 (so that 0**0 has slope 0).
-    slope = lax.mul(y, lax.pow(x, lax.sub(y, _const(y, 1))))
-    # y may have size-1 axes (or rank 0) where x does not: select wants equal shapes.
-    y_is_zero = broadcast_tangent(lax.eq(y, _const(y, 0)), get_aval(slope).shape)
-    return lax.mul(t, lax.select(y_is_zero, lax.full_like(slope, 0), slope))
+    # y * x**(y - 1), on strongly typed operands like JAX's rule: the tangent is
+    # never weak, and at x = 0, y = 0 the slope is 0 * inf = nan, as in JAX.
+    x, y = _strong(x), _strong(y)
+    return lax.mul(t, lax.mul(y, lax.pow(x, lax.sub(y, _const(y, 1)))))
 
 
 def _pow_jvp_exponent(t, ans, x, y):
     # log(x) * x**y, with log(0) replaced by log(1) so that 0**y has slope 0 in y.
     safe_x = lax.select(lax.eq(x, _const(x, 0)), lax.full_like(x, 1), x)
-    return lax.mul(t, lax.mul(lax.log(safe_x), ans))
+    return _strong(lax.mul(t, lax.mul(lax.log(safe_x), ans)))
 
 
 defjvp(ew.pow_p, _pow_jvp_base, _pow_jvp_exponent)

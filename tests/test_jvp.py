@@ -88,6 +88,18 @@ def test_python_scalars_are_weak():
     assert ours[1].weak_type
 
 
+@pytest.mark.parametrize("x", [2.0, 0.0])
+@pytest.mark.parametrize("make", [
+    lambda np_: lambda x: x ** 2.5, lambda np_: lambda x: 2.5 ** x,
+    lambda np_: lambda x: x ** x, lambda np_: lambda x: x ** 0.0,
+    lambda np_: lambda x: x ** np_.array([0.0, 1.0, 2.0])],
+    ids=["x**2.5", "2.5**x", "x**x", "x**0.0", "x**array"])
+def test_pow_tangents_match_jax_to_the_weak_type(make, x):
+    """JAX's pow rule computes on strongly typed operands: the tangent of
+    ``x ** 2.5`` is not weak, and the slope of ``x ** 0.0`` at 0 is nan."""
+    jvp_like_jax(make, (x,), (1.0,))
+
+
 # ---------------------------------------------------------------------------
 # has_aux
 
