@@ -474,7 +474,8 @@ def _isfinite_general(x):
     return full_like(x, True, dtype=bool)
 
 
-# The constants 2 and 10 are strongly typed, so that log2(2) is not weak (as in JAX).
+# The constants are strongly typed, so that log2(2) is not weak (as in JAX).
+# JAX divides by log(2) but multiplies by 1/log(10); the roundings follow.
 def log2(x, /):
     x, = promote_dtypes_inexact(x)
     return lax.div(lax.log(x), lax.log(_convert_element_type(2, x.dtype, False)))
@@ -482,7 +483,13 @@ def log2(x, /):
 
 def log10(x, /):
     x, = promote_dtypes_inexact(x)
-    return lax.div(lax.log(x), lax.log(_convert_element_type(10, x.dtype, False)))
+    one_over_log10 = _convert_element_type(0.4342944819032518,
+                                           dtypes.finfo(x.dtype).dtype, False)
+    if dtypes.is_complex(x.dtype):
+        r = lax.log(x)
+        return lax.complex(lax.mul(lax.real(r), one_over_log10),
+                           lax.mul(lax.imag(r), one_over_log10))
+    return lax.mul(lax.log(x), one_over_log10)
 
 
 def abs(x, /):
