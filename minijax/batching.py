@@ -479,8 +479,8 @@ def _scatter_rule(prim):
     batching_rules[prim] = rule
 
 
-_scatter_rule(sh.scatter_add_p)
-_scatter_rule(sh.scatter_p)
+for _p in (sh.scatter_p, sh.scatter_add_p, sh.scatter_mul_p, sh.scatter_min_p, sh.scatter_max_p):
+    _scatter_rule(_p)
 
 # -- reductions -----------------------------------------------------------------
 

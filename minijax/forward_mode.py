@@ -520,6 +520,71 @@ _indexed_jvp(sh.gather_p, (0,))
 _indexed_jvp(sh.scatter_add_p, (0, 2))
 _indexed_jvp(sh.scatter_p, (0, 2))
 
+
+def _scatter_mul_jvp(primals, tangents, **params):
+    operand, indices, updates = primals
+    t_operand, _, t_updates = tangents
+    out = sh.scatter_mul_p.bind(*primals, **params)
+    if type(t_updates) is not Zero and not params["unique_indices"]:
+        # With an index repeated, each update's slope is the product of the
+        # others that land with it; like JAX, minijax does not go there.
+        raise NotImplementedError(
+            "scatter_mul gradients with respect to the updates are only implemented if "
+            "`unique_indices=True`.")
+    tangent = Zero(tangent_aval(get_aval(out)))
+    if type(t_operand) is not Zero:   # linear in the operand
+        tangent = sh.scatter_mul_p.bind(t_operand, indices, updates, **params)
+    if type(t_updates) is not Zero:   # each position is operand * its one update
+        spread = sh.scatter_add_p.bind(lax.full_like(operand, 0), indices, t_updates, **params)
+        tangent = add_tangents(tangent, lax.mul(operand, spread))
+    return out, tangent
+
+
+jvp_rules[sh.scatter_mul_p] = _scatter_mul_jvp
+
+
+def _scatter_extremal_jvp(primitive):
+    """scatter_min / scatter_max. Every value that ties for the extremum at a
+    position (the operand's own, and each update landing there) shares the
+    slope equally, as with ``max`` elsewhere; the arithmetic follows JAX's
+    rule, so the tangents agree to the bit."""
+    def rule(primals, tangents, **params):
+        operand, indices, updates = primals
+        out = primitive.bind(*primals, **params)
+        if all(type(t) is Zero for t in tangents):
+            return out, Zero(tangent_aval(get_aval(out)))
+        t_operand, t_updates = instantiate(tangents[0]), instantiate(tangents[2])
+        dn, mode = params["dimension_numbers"], params["mode"]
+        u_shape = get_aval(updates).shape
+
+        def at_updates(x):   # x's values where each update lands
+            return lax._scatter_windows(x, indices, u_shape, dn, mode)
+
+        def count(weights):  # per update: the sum of weights landing with it
+            return at_updates(sh.scatter_add_p.bind(lax.full_like(operand, 0), indices,
+                                                    weights, **params))
+        result = at_updates(out)
+        update_wins = lax.eq(updates, result)
+        operand_wins = lax.eq(at_updates(operand), result)
+        one, zero = lax.full_like(updates, 1), lax.full_like(updates, 0)
+        n_winning = count(lax.select(update_wins, one, zero))
+        n_landing = count(one)
+        share = lax.select(operand_wins, lax.div(one, lax.add(n_winning, one)),
+                           lax.div(one, n_winning))
+        update_coef = lax.select(update_wins, share, zero)
+        operand_share = lax.select(operand_wins, share, zero)
+        operand_coef = lax.div(lax.add(lax.full_like(updates, -1), operand_share), n_landing)
+        # Start from the operand's tangent everywhere; at each landing update,
+        # take back the operand's share it loses and add the update's.
+        correction = lax.add(lax.mul(at_updates(t_operand), operand_coef),
+                             lax.mul(t_updates, update_coef))
+        return out, sh.scatter_add_p.bind(t_operand, indices, correction, **params)
+    jvp_rules[primitive] = rule
+
+
+_scatter_extremal_jvp(sh.scatter_min_p)
+_scatter_extremal_jvp(sh.scatter_max_p)
+
 # ---------------------------------------------------------------------------
 # Reductions
 

@@ -568,8 +568,10 @@ def _scatter_rule(combine):
     return rule
 
 
-lowering_rules[sh.scatter_add_p] = _scatter_rule(
-    lambda rb, xs, aval: rb.elementwise("add", xs, aval))
+for _p, _op in ((sh.scatter_add_p, "add"), (sh.scatter_mul_p, "multiply"),
+               (sh.scatter_min_p, "minimum"), (sh.scatter_max_p, "maximum")):
+    lowering_rules[_p] = _scatter_rule(
+        lambda rb, xs, aval, op=_op: rb.elementwise(op, xs, aval))
 lowering_rules[sh.scatter_p] = _scatter_rule(lambda rb, xs, aval: xs[1])
 lowering_rules[sh.iota_p] = lambda b, args, in_avals, out_aval, dtype, shape, dimension: b.op(
     "stablehlo.iota", [], [], out_aval, f"iota_dimension = {dimension} : i64")

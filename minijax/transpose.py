@@ -386,23 +386,12 @@ def _gather_transpose(ct, operand, indices, *, dimension_numbers, slice_sizes, m
 transpose_rules[sh.gather_p] = _gather_transpose
 
 
-def _scatter_windows_as_gather(ct, indices, updates_aval, dn, mode):
-    """The values of ``ct`` in the windows a scatter writes (0 where dropped)."""
-    window = iter(updates_aval.shape[i] for i in dn.update_window_dims)
-    n_operand = len(dn.inserted_window_dims) + len(dn.update_window_dims)
-    slice_sizes = [1 if d in dn.inserted_window_dims else next(window) for d in range(n_operand)]
-    gather_dn = lax.GatherDimensionNumbers(offset_dims=dn.update_window_dims,
-                                           collapsed_slice_dims=dn.inserted_window_dims,
-                                           start_index_map=dn.scatter_dims_to_operand_dims)
-    return lax.gather(ct, indices, gather_dn, slice_sizes, mode=mode, fill_value=0)
-
-
 def _scatter_add_transpose(ct, operand, indices, updates, *, dimension_numbers, mode,
                            indices_are_sorted, unique_indices):
     ct = instantiate(ct)
     ct_u = None
     if is_undefined(updates):
-        ct_u = _scatter_windows_as_gather(ct, indices, updates.aval, dimension_numbers, mode)
+        ct_u = lax._scatter_windows(ct, indices, updates.aval.shape, dimension_numbers, mode)
     return [ct if is_undefined(operand) else None, None, ct_u]
 
 
@@ -415,11 +404,25 @@ def _scatter_transpose(ct, operand, indices, updates, *, dimension_numbers, mode
         ct_x = lax.scatter(ct, indices, zeros_like_aval(u_aval), dimension_numbers, mode=mode)
     ct_u = None
     if is_undefined(updates):
-        ct_u = _scatter_windows_as_gather(ct, indices, u_aval, dimension_numbers, mode)
+        ct_u = lax._scatter_windows(ct, indices, u_aval.shape, dimension_numbers, mode)
     return [ct_x, None, ct_u]
 
 
+def _scatter_mul_transpose(ct, operand, indices, updates, *, dimension_numbers, mode,
+                           indices_are_sorted, unique_indices):
+    # Linear in the operand only: each position is scaled by the product of
+    # the updates that land on it, and so is its cotangent.
+    if is_undefined(updates):
+        raise NotImplementedError("scatter_mul is not linear in its updates; minijax "
+                                  "cannot transpose it with respect to them.")
+    ct_x = lax.scatter_mul(instantiate(ct), indices, updates, dimension_numbers, mode=mode,
+                           indices_are_sorted=indices_are_sorted,
+                           unique_indices=unique_indices)
+    return [ct_x, None, None]
+
+
 transpose_rules[sh.scatter_add_p] = _scatter_add_transpose
+transpose_rules[sh.scatter_mul_p] = _scatter_mul_transpose
 transpose_rules[sh.scatter_p] = _scatter_transpose
 
 # -- reductions and contractions ---------------------------------------------------

@@ -419,6 +419,15 @@ CASES = [
         x, idx, u, _scatter_dn(ns, (1,), (0,), (0,)), mode="clip"),
         lambda dt: (finite(dt, 5, 3), np.array([[1], [-4], [9]], np.int32),
                     finite(dt, 3, 3, seed=3)), (F32, I32)),
+    *[Case(name + "_drop", lambda ns, x, idx, u, name=name: getattr(ns.lax, name)(
+        x, idx, u, _scatter_dn(ns, (1,), (0,), (0,)), mode="drop"),
+        lambda dt: (finite(dt, 5, 3), SCATTER_INDICES, finite(dt, 6, 3, seed=3)), (F32, I32))
+      for name in ("scatter_mul", "scatter_min", "scatter_max")],
+    Case("jnp_at_combiners", lambda ns, x, i, u: (
+        x.at[i].multiply(u), x.at[i].min(u), x.at[i].max(u), x.at[1:].divide(u[0]),
+        x.at[2].power(u[1])),
+         lambda dt: (finite(dt, 6), np.array([1, -1, 8, 1], np.int32), finite(dt, 4, seed=4)),
+         (F32,)),
     Case("jnp_at_set_add", lambda ns, x, i, u: (x.at[i].set(u), x.at[i].add(u)),
          lambda dt: (finite(dt, 6), np.array([1, -1, 8], np.int32), finite(dt, 3, seed=4)),
          (F32, I32)),

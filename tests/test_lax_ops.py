@@ -528,6 +528,12 @@ case("scatter-add", _scatter_call("scatter_add"), functools.partial(_scatter_sam
                                                                     unique=False), (F32, I32))
 case("scatter", _scatter_call("scatter"), functools.partial(_scatter_sample, unique=True),
      (F32, I32))
+# scatter-mul's slope in repeated updates is undefined (JAX and minijax refuse it).
+case("scatter-mul", _scatter_call("scatter_mul"), functools.partial(_scatter_sample, unique=True),
+     (F32, I32))
+for _name in ("scatter_min", "scatter_max"):
+    case(_name.replace("_", "-"), _scatter_call(_name),
+         functools.partial(_scatter_sample, unique=False), (F32, I32))
 
 
 def _iota_sample(draw):

@@ -133,10 +133,15 @@ def _scatter_add(lax, mode=None, rows=ROWS):
     return lambda x, u: lax.scatter_add(x, rows, u, dn, mode=mode)
 
 
-def _scatter(lax):
+def _scatter(lax, name="scatter"):
     dn = lax.ScatterDimensionNumbers(**SDN)
     unique = np.array([[2], [0], [3]], np.int32)   # scatter overwrites: indices unique
-    return lambda x, u: lax.scatter(x, unique, u, dn, unique_indices=True)
+    return lambda x, u: getattr(lax, name)(x, unique, u, dn, unique_indices=True)
+
+
+def _scatter_extremum(lax, name):
+    dn = lax.ScatterDimensionNumbers(**SDN)
+    return lambda x, u: getattr(lax, name)(x, ROWS, u, dn)   # row 2 twice: ties improbable
 
 
 def _select_n_bool(lax):
@@ -320,6 +325,11 @@ CASES = [
     Case("scatter_add_drop", lambda lax: _scatter_add(lax, "drop", ROWS_OUT_OF_BOUNDS),
          (real(4, 3), real(4, 3))),
     Case("scatter", _scatter, (real(4, 3), real(3, 3))),
+    Case("scatter_mul", lambda lax: _scatter(lax, "scatter_mul"), (real(4, 3), real(3, 3))),
+    Case("scatter_min", lambda lax: _scatter_extremum(lax, "scatter_min"),
+         (real(4, 3), real(4, 3))),
+    Case("scatter_max", lambda lax: _scatter_extremum(lax, "scatter_max"),
+         (real(4, 3), real(4, 3))),
     # -- reductions, scans and contractions ------------------------------------
     Case("reduce_sum", lambda lax: lambda x: lax.reduce_sum(x, (0, 2)), (real(2, 3, 4),)),
     Case("reduce_prod", lambda lax: lambda x: lax.reduce_prod(x, (1,)), (away_from_zero(3, 4),)),

@@ -24,7 +24,8 @@ from .elementwise import (
 from .shapes import (
     GatherDimensionNumbers, ScatterDimensionNumbers, GatherScatterMode, broadcast_in_dim_p,
     reshape_p, transpose_p, squeeze_p, rev_p, concatenate_p, pad_p, slice_p, dynamic_slice_p,
-    dynamic_update_slice_p, gather_p, scatter_add_p, scatter_p, iota_p)
+    dynamic_update_slice_p, gather_p, scatter_add_p, scatter_mul_p, scatter_min_p, scatter_max_p,
+    scatter_p, iota_p)
 from .reductions import (
     reduce_sum_p, reduce_prod_p, reduce_max_p, reduce_min_p, reduce_and_p, reduce_or_p,
     argmax_p, argmin_p, cumsum_p, cumprod_p, cummax_p, cummin_p, dot_general_p)
@@ -391,12 +392,40 @@ def scatter_add(operand, scatter_indices, updates, dimension_numbers, *,
                     mode=mode)
 
 
+def _combining(prim, what):
+    def fn(operand, scatter_indices, updates, dimension_numbers, *, indices_are_sorted=False,
+           unique_indices=False, mode=None):
+        return _scatter(prim, operand, scatter_indices, updates, dimension_numbers,
+                        indices_are_sorted=indices_are_sorted, unique_indices=unique_indices,
+                        mode=mode)
+    fn.__name__ = prim.name.replace("-", "_")
+    fn.__doc__ = f"``operand`` with each window the indices name {what} its update."
+    return fn
+
+
+scatter_mul = _combining(scatter_mul_p, "multiplied by")
+scatter_min = _combining(scatter_min_p, "replaced by its minimum with")
+scatter_max = _combining(scatter_max_p, "replaced by its maximum with")
+
+
 def scatter(operand, scatter_indices, updates, dimension_numbers, *,
             indices_are_sorted=False, unique_indices=False, mode=None):
     """``operand`` with the windows the indices name overwritten by ``updates``."""
     return _scatter(scatter_p, operand, scatter_indices, updates, dimension_numbers,
                     indices_are_sorted=indices_are_sorted, unique_indices=unique_indices,
                     mode=mode)
+
+
+def _scatter_windows(x, indices, updates_shape, dn, mode):
+    """The values of ``x`` in the windows a scatter with these indices and
+    dimension numbers writes, shaped like its updates (0 where dropped)."""
+    window = iter(updates_shape[i] for i in dn.update_window_dims)
+    n_operand = len(dn.inserted_window_dims) + len(dn.update_window_dims)
+    slice_sizes = [1 if d in dn.inserted_window_dims else next(window) for d in range(n_operand)]
+    gather_dn = GatherDimensionNumbers(offset_dims=dn.update_window_dims,
+                                       collapsed_slice_dims=dn.inserted_window_dims,
+                                       start_index_map=dn.scatter_dims_to_operand_dims)
+    return gather(x, indices, gather_dn, slice_sizes, mode=mode, fill_value=0)
 
 
 def iota(dtype, size):

@@ -1,9 +1,11 @@
 """Structural primitives: they move, copy or select elements without arithmetic.
 
 broadcast_in_dim, reshape, transpose, squeeze, rev, concatenate, pad, slice,
-dynamic_slice, dynamic_update_slice, gather, scatter_add, scatter, iota.
+dynamic_slice, dynamic_update_slice, gather, scatter (plain, and combining with
+add, mul, min or max), iota.
 
-All of these are linear in their array operands, which is why reverse mode
+All of these are linear in their array operands (scatter-mul only in the
+operand; scatter-min and scatter-max not at all), which is why reverse mode
 can transpose them (Chapter 8): the transpose of a slice is a pad, of a
 broadcast a sum, of a gather a scatter-add.
 """
@@ -434,8 +436,8 @@ def _scatter_abstract_eval(operand, indices, updates, dimension_numbers, mode,
                            indices_are_sorted, unique_indices, name):
     dn = dimension_numbers
     _check_same_dtypes(name, (operand, updates))
-    if name == "scatter_add" and operand.dtype.kind == "b":   # add refuses booleans
-        raise TypeError("scatter_add does not accept dtype bool. Accepted dtypes are "
+    if name in ("scatter_add", "scatter_mul") and operand.dtype.kind == "b":
+        raise TypeError(f"{name} does not accept dtype bool. Accepted dtypes are "   # as add, mul
                         "subtypes of integer, floating, complexfloating.")
     if indices.dtype.kind not in "iu":
         raise TypeError(f"{name} indices must be integers, got {indices.dtype.name}.")
@@ -448,17 +450,29 @@ def _scatter_abstract_eval(operand, indices, updates, dimension_numbers, mode,
     return ShapedArray(operand.shape, operand.dtype, operand.weak_type)
 
 
-scatter_add_p = Primitive("scatter-add")
+def _combining_scatter(name, ufunc):
+    """A scatter that combines each update with what is there (``ufunc``),
+    so that repeated indices all contribute: add, mul, min, max."""
+    prim = Primitive(name.replace("_", "-"))
+
+    @prim.def_impl
+    def impl(operand, indices, updates, dimension_numbers, mode, indices_are_sorted,
+             unique_indices):
+        idx, moved = _scatter_index_arrays(operand.shape, indices, updates, dimension_numbers,
+                                           mode)
+        out = operand.copy()
+        ufunc.at(out, idx, moved)
+        return out
+
+    prim.def_abstract_eval(lambda *a, **p: _scatter_abstract_eval(*a, **p, name=name))
+    return prim
+
+
+scatter_add_p = _combining_scatter("scatter_add", np.add)
+scatter_mul_p = _combining_scatter("scatter_mul", np.multiply)
+scatter_min_p = _combining_scatter("scatter_min", np.minimum)
+scatter_max_p = _combining_scatter("scatter_max", np.maximum)
 scatter_p = Primitive("scatter")
-
-
-@scatter_add_p.def_impl
-def _scatter_add_impl(operand, indices, updates, dimension_numbers, mode,
-                      indices_are_sorted, unique_indices):
-    idx, moved = _scatter_index_arrays(operand.shape, indices, updates, dimension_numbers, mode)
-    out = operand.copy()
-    np.add.at(out, idx, moved)
-    return out
 
 
 @scatter_p.def_impl
@@ -470,8 +484,6 @@ def _scatter_impl(operand, indices, updates, dimension_numbers, mode,
     return out
 
 
-scatter_add_p.def_abstract_eval(
-    lambda *a, **p: _scatter_abstract_eval(*a, **p, name="scatter_add"))
 scatter_p.def_abstract_eval(lambda *a, **p: _scatter_abstract_eval(*a, **p, name="scatter"))
 
 

@@ -304,23 +304,55 @@ class _IndexUpdateRef:
         return getitem(self.array, self.index)
 
     def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return _scatter_update(self.array, self.index, values, lax.scatter)
+        return _scatter_update(self.array, self.index, values, lax.scatter, unique_indices)
 
     def add(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return _scatter_update(self.array, self.index, values, lax.scatter_add)
+        return _scatter_update(self.array, self.index, values, lax.scatter_add, unique_indices)
 
     def subtract(self, values, **kwargs):
         return self.add(-values if hasattr(values, "aval") else -np.asarray(values), **kwargs)
 
-    def _unsupported(self, *args, **kwargs):
-        raise NotImplementedError(
-            "minijax implements x.at[...].set/add/subtract/get; multiply, divide, power, min, "
-            "max and apply need scatter combiners minijax does not have.")
+    def multiply(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        return _scatter_update(self.array, self.index, values, lax.scatter_mul, unique_indices)
 
-    multiply = mul = divide = power = min = max = apply = _unsupported
+    mul = multiply
+
+    def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        return _scatter_update(self.array, self.index, values, lax.scatter_min, unique_indices)
+
+    def max(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        return _scatter_update(self.array, self.index, values, lax.scatter_max, unique_indices)
+
+    # divide and power, as in JAX: gather the product of the values landing at
+    # each position into an array of ones, then divide by it, or raise to it.
+    def divide(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        import minijax.numpy as jnp
+        return jnp.divide(self.array, self._product_of_values(values, unique_indices))
+
+    def power(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        import minijax.numpy as jnp
+        return jnp.power(self.array, self._product_of_values(values, unique_indices))
+
+    def _product_of_values(self, values, unique_indices):
+        import minijax.numpy as jnp
+        return _scatter_update(jnp.ones_like(self.array), self.index, values, lax.scatter_mul,
+                               unique_indices)
+
+    def apply(self, func, *, indices_are_sorted=False, unique_indices=False, mode=None):
+        raise NotImplementedError("minijax does not implement x.at[...].apply (a scatter "
+                                  "that applies a function); use x.at[...].set(func(x[...])) "
+                                  "when the indices do not repeat.")
 
 
-def _scatter_update(x, index, values, scatter_fn):
+def _is_basic_index(index):
+    """Ints, slices, None and ``...`` only: such an index names each position
+    at most once, so a scatter through it has unique indices (as JAX notes)."""
+    entries = index if isinstance(index, tuple) else (index,)
+    return all(e is None or e is Ellipsis or isinstance(e, (slice, int, np.integer))
+               and not isinstance(e, (bool, np.bool_)) for e in entries)
+
+
+def _scatter_update(x, index, values, scatter_fn, unique_indices=False):
     import minijax.numpy as jnp
     x = jnp.asarray(x)
     positions = lax.reshape(lax.iota(dtypes.int32, x.size), x.shape)
@@ -333,5 +365,6 @@ def _scatter_update(x, index, values, scatter_fn):
                                      scatter_dims_to_operand_dims=(0,))
     flat = scatter_fn(lax.reshape(x, (x.size,)), lax.reshape(positions, (positions.size, 1)),
                       lax.reshape(values, (values.size,)), dn,
-                      mode=lax.GatherScatterMode.FILL_OR_DROP)
+                      mode=lax.GatherScatterMode.FILL_OR_DROP,
+                      unique_indices=unique_indices or _is_basic_index(index))
     return lax.reshape(flat, x.shape)
