@@ -109,7 +109,7 @@ asin_p = _unary("asin", np.arcsin, INEXACT)
 acos_p = _unary("acos", np.arccos, INEXACT)
 atan_p = _unary("atan", np.arctan, INEXACT)
 sinh_p = _unary("sinh", np.sinh, INEXACT)
-cosh_p = _unary("cosh", xla_math.on_float32(xla_math.cosh, _via_float64(np.cosh)), INEXACT)
+cosh_p = _unary("cosh", xla_math.on_float32(xla_math.cosh32, _via_float64(np.cosh)), INEXACT)
 tanh_p = _unary("tanh", xla_math.on_float32(xla_math.tanh32, np.tanh), INEXACT)
 asinh_p = _unary("asinh", np.arcsinh, INEXACT)
 acosh_p = _unary("acosh", np.arccosh, INEXACT)
@@ -288,7 +288,8 @@ def _div(x, y):
         fix = (np.remainder(x, y) != 0) & ((x < 0) != (y < 0))
         q = np.where(fix, q + 1, q).astype(q.dtype)
         return np.where(y == 0, np.array(-1).astype(x.dtype), q)
-    if x.dtype.kind == "f" and y.shape != np.broadcast_shapes(x.shape, y.shape):
+    if (x.dtype.kind == "f" and y.shape != x.shape
+            and y.shape != np.broadcast_shapes(x.shape, y.shape)):
         return x * np.reciprocal(y)
     return np.true_divide(x, y)
 

@@ -436,8 +436,8 @@ def _scatter_abstract_eval(operand, indices, updates, dimension_numbers, mode,
                            indices_are_sorted, unique_indices, name):
     dn = dimension_numbers
     _check_same_dtypes(name, (operand, updates))
-    if name in ("scatter_add", "scatter_mul") and operand.dtype.kind == "b":
-        raise TypeError(f"{name} does not accept dtype bool. Accepted dtypes are "   # as add, mul
+    if name in ("scatter_add", "scatter_mul") and operand.dtype.kind == "b":   # as add, mul
+        raise TypeError(f"{name} does not accept dtype bool. Accepted dtypes are "
                         "subtypes of integer, floating, complexfloating.")
     if indices.dtype.kind not in "iu":
         raise TypeError(f"{name} indices must be integers, got {indices.dtype.name}.")

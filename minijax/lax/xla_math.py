@@ -69,6 +69,13 @@ def exp32(x):
         return flush_denormals((f32(1) + p) * scale)
 
 
+def cosh32(x):
+    """XLA's float32 cosh: exp(x + log 1/2) + exp(-x + log 1/2), halved before
+    exponentiating, so cosh does not overflow before its result does."""
+    log_half = f32(np.log(0.5))
+    return exp32(x + log_half) + exp32(-x + log_half)
+
+
 # ---------------------------------------------------------------------------
 # tanh(x) = x * P(x**2) / Q(x**2) on a clamped range; x itself when |x| is
 # tiny, and +-1 once |x| >= 20.
@@ -199,10 +206,3 @@ def logistic(x):
     """1 / (1 + exp(-x)), XLA's expansion of the logistic function."""
     one = x.dtype.type(1)
     return flush_denormals(one / (one + _exp(-x)))
-
-
-def cosh(x):
-    """exp(x + log 1/2) + exp(-x + log 1/2): halved before exponentiating, so
-    cosh does not overflow before its result does."""
-    log_half = x.dtype.type(np.log(0.5))
-    return _exp(x + log_half) + _exp(-x + log_half)

@@ -411,23 +411,19 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     if indexing not in ("xy", "ij"):
         raise ValueError(f"Valid values for indexing are 'xy' and 'ij', got {indexing}")
     xi = [asarray(x) for x in xi]
-    for i, x in enumerate(xi):
+    for x in xi:
         if x.ndim != 1:
             raise ValueError(f"Arguments to jax.numpy.meshgrid must be 1D, got shape "
                              f"{x.shape}")
-    grid_shape = [x.shape[0] for x in xi]
+    axes = list(range(len(xi)))       # the output axis along which xi[i] varies
     if indexing == "xy" and len(xi) >= 2:
-        grid_shape[0], grid_shape[1] = grid_shape[1], grid_shape[0]
-
-    def axis_of(i):   # the output axis along which xi[i] varies
-        return {0: 1, 1: 0}.get(i, i) if indexing == "xy" and len(xi) >= 2 else i
-    out = []
-    for i, x in enumerate(xi):
-        shape_i = [1] * len(xi)
-        shape_i[axis_of(i)] = x.shape[0]
-        v = lax.reshape(x, shape_i)
-        out.append(v if sparse else broadcast_to(v, grid_shape))
-    return out
+        axes[0], axes[1] = 1, 0
+    grid_shape = [0] * len(xi)
+    for axis, x in zip(axes, xi):
+        grid_shape[axis] = x.shape[0]
+    vectors = [lax.reshape(x, [n if a == axis else 1 for a, n in enumerate(grid_shape)])
+               for axis, x in zip(axes, xi)]
+    return vectors if sparse else [broadcast_to(v, grid_shape) for v in vectors]
 
 
 # ---------------------------------------------------------------------------

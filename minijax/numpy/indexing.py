@@ -348,8 +348,9 @@ def _is_basic_index(index):
     """Ints, slices, None and ``...`` only: such an index names each position
     at most once, so a scatter through it has unique indices (as JAX notes)."""
     entries = index if isinstance(index, tuple) else (index,)
-    return all(e is None or e is Ellipsis or isinstance(e, (slice, int, np.integer))
-               and not isinstance(e, (bool, np.bool_)) for e in entries)
+    return all(e is None or e is Ellipsis or isinstance(e, slice)
+               or (isinstance(e, (int, np.integer)) and not isinstance(e, (bool, np.bool_)))
+               for e in entries)
 
 
 def _scatter_update(x, index, values, scatter_fn, unique_indices=False):
