@@ -29,7 +29,7 @@ from . import _xla, core, tree_util
 from .api_util import dynamic_leaf_names, function_name
 from .config import config
 from .core import Primitive, Tracer, get_aval, set_current_trace
-from .eager import Array, EvalTrace
+from .eager import Array, EvalTrace, to_numpy_operand
 from .higher_order import batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr
 from .jaxpr import JaxprTrace, close_jaxpr, trace_to_jaxpr
 from .forward_mode import Zero, instantiate, jvp_rules, tangent_aval
@@ -62,13 +62,8 @@ def device_buffer(x):
         return x._buf
     if isinstance(x, Tracer):
         raise core.UnexpectedTracerError(core.escaped_tracer_message(x))
-    value, _ = _eager_operand(x)
+    value, _ = to_numpy_operand(x)
     return _xla.backend().put(value)
-
-
-def _eager_operand(x):
-    from .eager import to_numpy_operand
-    return to_numpy_operand(x)
 
 
 def run_compiled(executable, args, out_avals):
@@ -410,7 +405,7 @@ def default_backend():
 def device_put(x):
     """Copy the leaves of ``x`` to the device now (returns Arrays holding buffers)."""
     def put(leaf):
-        value, aval = _eager_operand(leaf)
+        value, aval = to_numpy_operand(leaf)
         return Array._from_buffer(_xla.backend().put(value), aval)
     return tree_util.tree_map(put, x)
 

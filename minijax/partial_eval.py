@@ -21,7 +21,7 @@ change: an operation with only known inputs is evaluated instead of recorded.
 from . import tree_util
 from .api_util import function_name
 from .core import bind_with_trace, get_aval, set_current_trace
-from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr
+from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr, trace_to_jaxpr
 from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval, _split_aux
 
 partial_eval_rules = {}   # primitive -> rule(trace, args, params), for higher-order primitives
@@ -144,7 +144,6 @@ def partial_eval_jaxpr(closed, unknowns, instantiate_outputs=False):
     unknown inputs) to the unknown outputs. With ``instantiate_outputs`` every
     output is made unknown (known ones are passed through as residuals).
     """
-    from .jaxpr import trace_to_jaxpr
     in_avals = closed.in_avals
     known_avals = [a for a, u in zip(in_avals, unknowns) if not u]
     result = {}
