@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import lax
 from ..core import ArrayMethods, is_valid_value
-from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module; jnp is used at call time
+from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
 from .indexing import _IndexUpdateHelper, getitem
 
 

@@ -8,7 +8,7 @@ the one- and two-operand contractions of the book the order is moot.)
 import string
 
 from .. import lax
-from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module; jnp is used at call time
+from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
 
 
 def einsum(subscripts, *operands, optimize=None, precision=None,

@@ -21,7 +21,7 @@ import numpy as np
 from .. import dtypes, lax
 from ..core import Tracer, get_aval
 from ..eager import Array
-from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module; jnp is used at call time
+from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
 
 
 class NonConcreteBooleanIndexError(IndexError):

@@ -1,7 +1,7 @@
 """``minijax.numpy.linalg``: norms (more linear algebra arrives with its own chapter)."""
 import numpy as np
 
-from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module; jnp is used at call time
+from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
