@@ -563,7 +563,7 @@ def dot(lhs, rhs, precision=None, preferred_element_type=None):
 
 
 # ---------------------------------------------------------------------------
-# Control flow lives in minijax/control_flow.py. Its primitives need every
+# Control flow lives in minijax/control_flow/. Its primitives need every
 # transformation's rule tables, and those modules import lax: a real cycle, so
 # this import comes last, once everything above is defined.
 
