@@ -113,7 +113,7 @@ def _jit_batch(axis_size, vals, dims, jaxpr, name):
     return outs, [0 if b else not_mapped for b in out_batched]
 
 
-def _jit_partial_eval(trace, args, params):
+def _jit_partial_eval(trace, args, **params):
     """Under linearize: run the known part of the jaxpr now (compiled), stage
     the unknown part (a jit of its own) into the linear program."""
     jaxpr, name = params["jaxpr"], params["name"]
@@ -140,12 +140,15 @@ def _jit_transpose(cts, *args, jaxpr, name):
     return [next(outs) if lin else None for lin in linear]
 
 
+def _jit_lower(b, args, in_avals, out_avals, jaxpr, name):
+    return lower_sub_jaxpr(b, jaxpr, args)
+
+
 jvp_rules[jit_p] = _jit_jvp
 batching_rules[jit_p] = _jit_batch
 partial_eval_rules[jit_p] = _jit_partial_eval
 transpose_rules[jit_p] = _jit_transpose
-lowering_rules[jit_p] = lambda b, args, in_avals, out_avals, jaxpr, name: lower_sub_jaxpr(
-    b, jaxpr, args)
+lowering_rules[jit_p] = _jit_lower
 
 # ---------------------------------------------------------------------------
 # The user-facing wrapper

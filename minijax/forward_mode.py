@@ -604,7 +604,7 @@ def _dot_general_jvp(primals, tangents, **params):
 jvp_rules[red.dot_general_p] = _dot_general_jvp
 
 
-def _chooser_jvp_for(prim):
+def _chooser_jvp(prim):
     def rule(primals, tangents, *, axes):
         x, = primals
         t, = tangents
@@ -618,8 +618,8 @@ def _chooser_jvp_for(prim):
     jvp_rules[prim] = rule
 
 
-_chooser_jvp_for(red.reduce_max_p)
-_chooser_jvp_for(red.reduce_min_p)
+_chooser_jvp(red.reduce_max_p)
+_chooser_jvp(red.reduce_min_p)
 
 
 def _reduce_prod_jvp(primals, tangents, *, axes):
@@ -691,7 +691,7 @@ def prefix_scan(combine, x, axis, reverse, identity):
     return x
 
 
-def _scan_jvp(prim, combine, identity):
+def _cumulative_jvp(prim, combine, identity):
     """cumprod/cummax/cummin: the primal from the primitive, the tangent by
     differentiating ``prefix_scan``."""
     def rule(primals, tangents, *, axis, reverse):
@@ -702,6 +702,6 @@ def _scan_jvp(prim, combine, identity):
     jvp_rules[prim] = rule
 
 
-_scan_jvp(red.cumprod_p, lax.mul, lambda dt: 1)
-_scan_jvp(red.cummax_p, lax.max, lambda dt: -np.inf if dt.kind == "f" else np.iinfo(dt).min)
-_scan_jvp(red.cummin_p, lax.min, lambda dt: np.inf if dt.kind == "f" else np.iinfo(dt).max)
+_cumulative_jvp(red.cumprod_p, lax.mul, lambda dt: 1)
+_cumulative_jvp(red.cummax_p, lax.max, lambda dt: -np.inf if dt.kind == "f" else np.iinfo(dt).min)
+_cumulative_jvp(red.cummin_p, lax.min, lambda dt: np.inf if dt.kind == "f" else np.iinfo(dt).max)

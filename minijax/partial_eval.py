@@ -24,7 +24,7 @@ from .core import bind_with_trace, get_aval, set_current_trace
 from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr, trace_to_jaxpr
 from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval, _split_aux
 
-partial_eval_rules = {}   # primitive -> rule(trace, args, params), for higher-order primitives
+partial_eval_rules = {}   # primitive -> rule(trace, args, **params), for higher-order primitives
 
 
 class PartialEvalTrace(JaxprTrace):
@@ -46,7 +46,7 @@ class PartialEvalTrace(JaxprTrace):
             return bind_with_trace(self.parent, primitive, args, params)   # all known: now
         rule = partial_eval_rules.get(primitive)
         if rule is not None:                          # jit, cond, ...: split the body
-            return rule(self, args, params)
+            return rule(self, args, **params)
         return super().process_primitive(primitive, args, params)   # stage it
 
     def describe(self):

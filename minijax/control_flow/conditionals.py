@@ -156,7 +156,7 @@ def _only_where_taken(index, i, x):
     return lax.select(taken, x, lax.stop_gradient(x))
 
 
-def _cond_partial_eval(trace, args, params):
+def _cond_partial_eval(trace, args, **params):
     """Known index: split every branch into known and unknown parts. The known
     cond runs now and also returns every branch's residuals (zeros for the
     branches not taken), so all branches have the same outputs."""
@@ -227,7 +227,7 @@ def _cond_transpose(cts, index, *ops, branches):
     return [None] + [next(outs) if lin else None for lin in linear]
 
 
-def _cond_lowering(b, args, in_avals, out_avals, branches):
+def _cond_lower(b, args, in_avals, out_avals, branches):
     index, *ops = args
     clamped = b.op("stablehlo.clamp", [scalar_const(b, 0, np.int32), index,
                                        scalar_const(b, len(branches) - 1, np.int32)],
@@ -244,4 +244,4 @@ jvp_rules[cond_p] = _cond_jvp
 batching_rules[cond_p] = _cond_batch
 partial_eval_rules[cond_p] = _cond_partial_eval
 transpose_rules[cond_p] = _cond_transpose
-lowering_rules[cond_p] = _cond_lowering
+lowering_rules[cond_p] = _cond_lower

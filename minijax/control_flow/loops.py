@@ -179,7 +179,7 @@ def _predicated_loop(cond_b, body_b, n_cc, n_bc, axis_size):
     return ClosedJaxpr(cj, cc_consts), ClosedJaxpr(bj, bc_consts)
 
 
-def _while_partial_eval(trace, args, params):
+def _while_partial_eval(trace, args, **params):
     """Known carries (that never depend on unknown ones) are computed by a
     known loop now. The unknown carries need every step's known values too,
     and a while loop has nowhere to store those, so the staged loop recomputes
@@ -232,7 +232,7 @@ def _while_transpose(cts, *args, **params):
         "or give the loop a custom_vjp rule (e.g. implicit differentiation of a fixed point).")
 
 
-def _while_lowering(b, args, in_avals, out_avals, cond_jaxpr, body_jaxpr, cond_nconsts,
+def _while_lower(b, args, in_avals, out_avals, cond_jaxpr, body_jaxpr, cond_nconsts,
                     body_nconsts):
     cc, bc, carry = _split_while(args, cond_nconsts, body_nconsts)
     carry_avals = in_avals[cond_nconsts + body_nconsts:]
@@ -251,7 +251,7 @@ jvp_rules[while_p] = _while_jvp
 batching_rules[while_p] = _while_batch
 partial_eval_rules[while_p] = _while_partial_eval
 transpose_rules[while_p] = _while_transpose
-lowering_rules[while_p] = _while_lowering
+lowering_rules[while_p] = _while_lower
 
 # ---------------------------------------------------------------------------
 # scan
@@ -414,7 +414,7 @@ def _scan_batch(axis_size, vals, dims, jaxpr, num_consts, num_carry, length, rev
     return outs, [0 if b else not_mapped for b in carry_b] + ys_dims
 
 
-def _scan_partial_eval(trace, args, params):
+def _scan_partial_eval(trace, args, **params):
     """Split the step into a known and an unknown step. The known scan runs now
     and also stacks every step's residuals as extra outputs; the staged scan
     reads them back as extra inputs. This is what makes scan (and fori_loop
@@ -542,7 +542,7 @@ def _scan_transpose(cts, *args, jaxpr, num_consts, num_carry, length, reverse):
             + [next(xs_cts) if lin else None for lin in xs_lin])
 
 
-def _scan_lowering(b, args, in_avals, out_avals, jaxpr, num_consts, num_carry, length,
+def _scan_lower(b, args, in_avals, out_avals, jaxpr, num_consts, num_carry, length,
                    reverse):
     """A while loop over a step counter; xs are sliced and ys written with
     dynamic slices at the counter."""
@@ -595,7 +595,7 @@ jvp_rules[scan_p] = _scan_jvp
 batching_rules[scan_p] = _scan_batch
 partial_eval_rules[scan_p] = _scan_partial_eval
 transpose_rules[scan_p] = _scan_transpose
-lowering_rules[scan_p] = _scan_lowering
+lowering_rules[scan_p] = _scan_lower
 
 # ---------------------------------------------------------------------------
 # fori_loop and map, built on the primitives above
