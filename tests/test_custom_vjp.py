@@ -338,3 +338,81 @@ def test_tracer_in_nondiff_argnums_position():
         minijax.grad(lambda k: f(k, 2.))(3.)
     with pytest.raises(minijax.errors.UnexpectedTracerError, match="nondiff_argnums"):
         minijax.jit(lambda k: f(k, 2.))(3.)
+
+
+# -- differentiating through solvers: lax.custom_root, lax.custom_linear_solve ---------
+
+
+def _binary_search(lib, jnp):
+    def binary_search(func, x0, low=0.0, high=100.0):
+        del x0
+
+        def cond(state):
+            low, high = state
+            midpoint = 0.5 * (low + high)
+            return (low < midpoint) & (midpoint < high)
+
+        def body(state):
+            low, high = state
+            midpoint = 0.5 * (low + high)
+            update_upper = func(midpoint) > 0
+            return jnp.where(update_upper, low, midpoint), jnp.where(update_upper, midpoint, high)
+        solution, _ = lib.lax.while_loop(cond, body, (low, high))
+        return solution
+    return binary_search
+
+
+def test_custom_root_sqrt_cubed():
+    def scenario(lib, jnp):
+        def sqrt_cubed(x):
+            f = lambda y: y ** 2 - x ** 3
+            return lib.lax.custom_root(f, 1.0, _binary_search(lib, jnp),
+                                       lambda g, y: y / g(1.0))
+        xs = jnp.array([1., 2., 3.])
+        return (sqrt_cubed(5.), lib.grad(sqrt_cubed)(5.), lib.grad(lib.grad(sqrt_cubed))(5.),
+                lib.jvp(sqrt_cubed, (5.,), (1.,)), lib.jit(lib.grad(sqrt_cubed))(5.),
+                lib.vmap(lib.grad(sqrt_cubed))(xs))
+    ours = both(scenario)
+    np.testing.assert_allclose(ours[1], 1.5 * np.sqrt(5.), rtol=1e-6)   # d/dx x^(3/2)
+
+
+def _inv2(jnp, m):
+    det = m[0, 0] * m[1, 1] - m[0, 1] * m[1, 0]
+    return jnp.array([[m[1, 1], -m[0, 1]], [-m[1, 0], m[0, 0]]]) / det
+
+
+def test_custom_linear_solve():
+    def scenario(lib, jnp):
+        def lin(A, b):
+            return lib.lax.custom_linear_solve(lambda x: A @ x, b,
+                                               lambda mv, b: _inv2(jnp, A) @ b,
+                                               lambda vm, b: _inv2(jnp, A.T) @ b)
+
+        def lin_sym(b):
+            S = jnp.array([[2., 1.], [1., 3.]])
+            return lib.lax.custom_linear_solve(lambda x: S @ x, b,
+                                               lambda mv, b: _inv2(jnp, S) @ b, symmetric=True)
+        A, b = jnp.array([[4., 1.], [2., 3.]]), jnp.array([1., 2.])
+        return (lin(A, b), lib.jacfwd(lin, (0, 1))(A, b), lib.jacrev(lin, (0, 1))(A, b),
+                lib.vmap(lin, (None, 0))(A, jnp.stack([b, 2 * b])),
+                lib.jit(lib.grad(lambda A, b: lin(A, b).sum(), (0, 1)))(A, b),
+                lib.grad(lambda b: lib.grad(lambda b: (lin(A, b) ** 3).sum())(b).sum())(b),
+                lib.jacrev(lin_sym)(b))
+    both(scenario)
+
+
+def test_custom_linear_solve_needs_transpose_solve_for_reverse_mode():
+    A = mjnp.array([[4., 1.], [2., 3.]])
+    f = lambda b: minijax.lax.custom_linear_solve(lambda x: A @ x, b,
+                                                  lambda mv, b: _inv2(mjnp, A) @ b)
+    minijax.jacfwd(f)(mjnp.ones(2))   # forward mode needs no transpose
+    with pytest.raises(TypeError, match="transpose_solve required"):
+        minijax.jacrev(f)(mjnp.ones(2))
+
+
+def test_while_loop_error_points_to_implicit_differentiation():
+    def loop(x):
+        return minijax.lax.while_loop(lambda c: c < 10., lambda c: c * x, 1.)
+    with pytest.raises(minijax.errors.UnsupportedWhileLoopDifferentiation,
+                       match="custom_root.*custom_linear_solve.*custom_vjp"):
+        minijax.grad(loop)(2.)

@@ -569,8 +569,14 @@ def dot(lhs, rhs, precision=None, preferred_element_type=None):
 _CONTROL_FLOW = ("cond", "switch", "while_loop", "fori_loop", "scan", "map")
 
 
+_CUSTOM_SOLVERS = ("custom_root", "custom_linear_solve")   # in minijax/custom_solvers.py
+
+
 def __getattr__(name):
     if name in _CONTROL_FLOW:
         from .. import control_flow
         return getattr(control_flow, name)
+    if name in _CUSTOM_SOLVERS:
+        from .. import custom_solvers
+        return getattr(custom_solvers, name)
     raise AttributeError(f"module 'minijax.lax' has no attribute {name!r}")
