@@ -376,3 +376,40 @@ def test_closure_over_differentiated_value_is_an_error():
         return f(3.)
     with pytest.raises(minijax.errors.UnexpectedTracerError):
         minijax.grad(outer)(2.)
+
+
+# -- functions JAX defines with custom rules: derivatives at kinks, ties, zeros ---------
+
+KINKS = {
+    "relu": (lambda L, n: L.nn.relu, [0., 1., -1.]),
+    "relu6": (lambda L, n: L.nn.relu6, [0., 6., 3.]),
+    "softplus": (lambda L, n: L.nn.softplus, [0., 100., -100.]),
+    "logaddexp_tie": (lambda L, n: lambda x: n.logaddexp(x, x), [0., -np.inf, np.inf, 100.]),
+    "logaddexp": (lambda L, n: lambda x: n.logaddexp(x, 0.), [0., -np.inf, np.inf, 100.]),
+    "logaddexp2": (lambda L, n: lambda x: n.logaddexp2(x, 0.), [0., -np.inf, np.inf, 100.]),
+    "logaddexp2_tie": (lambda L, n: lambda x: n.logaddexp2(x, x), [0., -np.inf, np.inf]),
+    "sinc": (lambda L, n: n.sinc, [0., 0.5]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KINKS))
+@pytest.mark.parametrize("order", [0, 1, 2, 3, 4])
+def test_jax_custom_rule_functions_match_at_awkward_points(name, order):
+    make, points = KINKS[name]
+
+    def nth(lib, f):
+        for _ in range(order):
+            f = lib.grad(f)
+        return f
+    for p in points:
+        ours = nth(minijax, make(minijax, mjnp))(p)
+        theirs = nth(jax, make(jax, jjnp))(p)
+        check_like_jax(ours, theirs, rtol=1e-5, atol=1e-6)
+
+
+def test_sinc_derivatives_at_zero_follow_the_maclaurin_series():
+    f, values = mjnp.sinc, []
+    for _ in range(4):
+        f = minijax.grad(f)
+        values.append(float(f(0.)))
+    np.testing.assert_allclose(values, [0., -np.pi ** 2 / 3, 0., np.pi ** 4 / 5], rtol=1e-6)
