@@ -25,23 +25,20 @@ the rules; staging (``jit``, ``make_jaxpr``) traces the function into a
 import functools
 import inspect
 
-import numpy as np
-
-from . import core, lax, tree_util
+from . import core, dtypes, lax, tree_util
 from .api_util import function_name
 from .batching import batch_flat, batching_rules, bdim_at_front, moveaxis, not_mapped
 from .core import Primitive, Tracer, get_aval
+from .eager import EvalTrace
 from .errors import UnexpectedTracerError
 from .forward_mode import JVPTrace, Zero, instantiate, jvp_rules, tangent_aval
 from .higher_order import transpose_jaxpr
-from .jaxpr import (ClosedJaxpr, JaxprTrace, close_jaxpr, eval_jaxpr, jaxpr_as_fun,
-                    pp_params_rules, staging_rules, trace_to_jaxpr)
+from .jaxpr import (close_jaxpr, eval_jaxpr, jaxpr_as_fun, pp_params_rules, staging_rules,
+                    trace_to_jaxpr)
 from .lowering import lower_sub_jaxpr, lowering_rules
 from .partial_eval import PartialEvalTrace
 from .transpose import is_undefined, transpose_rules
-from .util import split_list
-from . import dtypes
-from .eager import EvalTrace
+from .util import merge_lists, split_list
 
 # ---------------------------------------------------------------------------
 # Shared plumbing: arguments, named rule functions, closures
@@ -80,7 +77,10 @@ def _values_are_concrete():
     """True if every interpreter on the stack knows its values (eager, jvp,
     linearize). Then the custom function can be called as Python, later, by
     whichever interpreter handles it. Under ``vmap`` or ``jit`` it may close
-    over their tracers; we stage it first so those become explicit inputs."""
+    over their tracers; we stage it first so those become explicit inputs.
+    (JAX instead runs the function inside a "subtrace" that re-enters those
+    interpreters; staging is simpler and only loses what vmap and jit lose
+    anyway: Python control flow on values.)"""
     trace = core.current_trace()
     while trace is not None:
         if not isinstance(trace, (EvalTrace, JVPTrace, PartialEvalTrace)):
@@ -345,7 +345,9 @@ def _custom_jvp_call_jvp(primals, tangents, *, jvp, num_consts, name, **params):
 
 
 def _custom_jvp_call_batch(axis_size, vals, dims, *, jvp, num_consts, **params):
-    """Batch the function and the rule; every output comes out batched at 0."""
+    """Batch the function and the rule; every output comes out batched at 0.
+    (JAX tracks which outputs are batched; batching all of them costs a
+    broadcast and spares the function and the rule from agreeing on it.)"""
     vals, in_batched = _batch_args(axis_size, vals, dims)
     fun = _batched_flat(_fun_of(params), axis_size, in_batched)
     arg_batched = in_batched[num_consts:]
@@ -595,11 +597,17 @@ def _custom_vjp_call_batch(axis_size, vals, dims, *, fwd, bwd, num_consts, **par
 
     def batched_bwd(res, cts):
         n_res = len(res)
+        zeros = []   # per input: the symbolic zero bwd gave it, or None
 
         def flat(*xs):
-            return [instantiate(ct) for ct in bwd(list(xs[:n_res]), list(xs[n_res:]))]
-        cts_in = _batched_flat(flat, axis_size, [True] * (n_res + len(cts)))(*res, *cts)
-        return [ct if b else lax.reduce_sum(ct, (0,)) for ct, b in zip(cts_in, arg_batched)]
+            cts_in = bwd(list(xs[:n_res]), list(xs[n_res:]))
+            zeros[:] = [ct if type(ct) is Zero else None for ct in cts_in]
+            return [ct for ct in cts_in if type(ct) is not Zero]   # (float0 ones among them)
+        nonzero = _batched_flat(flat, axis_size, [True] * (n_res + len(cts)))(*res, *cts)
+        summed = [ct if b else lax.reduce_sum(ct, (0,)) for ct, b in
+                  zip(nonzero, [b for b, z in zip(arg_batched, zeros) if z is None])]
+        is_zero = [z is not None for z in zeros]
+        return merge_lists(is_zero, summed, [z for z in zeros if z is not None])
 
     outs = custom_vjp_call_p.bind(*vals, **_with_fun(
         params, fun, num_consts=num_consts, fwd=_Rule(batched_fwd, str(fwd)),

@@ -21,7 +21,7 @@ from .core import Primitive, get_aval
 from .custom_derivatives import closure_convert, custom_jvp
 from .forward_mode import Zero, instantiate, jvp_flat, jvp_rules, tangent_aval, jvp
 from .higher_order import batch_jaxpr, transpose_jaxpr
-from .jaxpr import ClosedJaxpr, close_jaxpr, eval_jaxpr, jaxpr_as_fun, trace_to_jaxpr
+from .jaxpr import close_jaxpr, eval_jaxpr, jaxpr_as_fun, trace_to_jaxpr
 from .lowering import lower_sub_jaxpr, lowering_rules
 from .partial_eval import linearize
 from .transpose import is_undefined, transpose_rules

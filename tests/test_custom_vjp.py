@@ -416,3 +416,16 @@ def test_while_loop_error_points_to_implicit_differentiation():
     with pytest.raises(minijax.errors.UnsupportedWhileLoopDifferentiation,
                        match="custom_root.*custom_linear_solve.*custom_vjp"):
         minijax.grad(loop)(2.)
+
+
+def test_integer_argument_under_vmap_and_grad():
+    def scenario(lib, jnp):
+        @lib.custom_vjp
+        def f(x, n):
+            return x * n
+        f.defvjp(lambda x, n: (x * n, n), lambda n, g: (g * n, None))
+        xs, ns = jnp.arange(3.), jnp.arange(3)
+        return (lib.vmap(lib.grad(f))(xs, ns),
+                lib.grad(lambda x: lib.vmap(f, (0, None))(x, 3).sum())(xs),
+                lib.grad(lambda x: lib.vmap(f)(x, ns).sum())(xs))
+    both(scenario)
