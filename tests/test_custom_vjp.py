@@ -429,3 +429,30 @@ def test_integer_argument_under_vmap_and_grad():
                 lib.grad(lambda x: lib.vmap(f, (0, None))(x, 3).sum())(xs),
                 lib.grad(lambda x: lib.vmap(f)(x, ns).sum())(xs))
     both(scenario)
+
+
+def test_custom_rules_inside_scan_and_cond():
+    def scenario(lib, jnp):
+        clip = lib.custom_vjp(lambda x: x)
+        clip.defvjp(lambda x: (x, None), lambda _, g: (jnp.clip(g, -0.5, 0.5),))
+
+        @lib.custom_jvp
+        def softr(x):
+            return jnp.log1p(jnp.exp(x))
+        softr.defjvps(lambda t, ans, x: t / (1 + jnp.exp(-x)))
+
+        def loop(x):
+            def step(c, xi):
+                c = jnp.sin(clip(c * xi)) + softr(c)
+                return c, c
+            return lib.lax.scan(step, x, jnp.arange(1., 4.))[0]
+
+        def branch(x):
+            return lib.lax.cond(x > 0, lambda v: clip(v * 3.) ** 2, lambda v: softr(v), x)
+        out = [lib.jacfwd(lambda x: lib.lax.scan(lambda c, xi: (softr(c * xi), c), x,
+                                                 jnp.arange(1., 3.))[0])(0.3)]
+        for fn in (loop, branch):
+            out += [lib.grad(fn)(0.7), lib.jit(lib.grad(fn))(0.7),
+                    lib.vmap(lib.grad(fn))(jnp.array([0.3, -0.4])), lib.grad(lib.grad(fn))(0.7)]
+        return out
+    both(scenario)
