@@ -125,6 +125,10 @@ def is_literalable(x):
     return type(x) is Array and x.shape == ()
 
 
+staging_rules = {}   # primitive -> rule(trace, args, params): custom staging (custom_jvp_call, ...)
+pp_params_rules = {}   # primitive -> params -> [(key, value)]: the order a jaxpr prints them
+
+
 class JaxprTrace(core.Trace):
     """Records every primitive as an equation instead of computing it."""
 
@@ -167,6 +171,9 @@ class JaxprTrace(core.Trace):
     # -- equations ----------------------------------------------------------
 
     def process_primitive(self, primitive, args, params):
+        rule = staging_rules.get(primitive)
+        if rule is not None:   # a primitive whose params hold Python functions to trace
+            return rule(self, args, params)
         invars = [self.atom(x) for x in args]
         out_avals = primitive.abstract_eval_cached([a.aval for a in invars], params)
         return self.add_eqn(primitive, invars, params, out_avals)
@@ -444,7 +451,9 @@ def pp_jaxpr(jaxpr, indent=0, names=None):
         lhs = " ".join(f"_:{v.aval.str_short()}" if v not in used else binder(v)
                        for v in eqn.outvars)
         rhs_args = " ".join(atom(a) for a in eqn.invars)
-        params = _pp_params(eqn.params, indent + 4, names)
+        pp_rule = pp_params_rules.get(eqn.primitive)
+        params = _pp_params(pp_rule(eqn.params) if pp_rule else sorted(eqn.params.items()),
+                            indent + 4, names)
         lines.append((lhs, eqn.primitive.name, params, rhs_args))
     outs = "(" + ", ".join(atom(a) for a in jaxpr.outvars) + ("," if len(jaxpr.outvars) == 1
                                                                else "") + ")"
@@ -482,10 +491,10 @@ def _fmt_literal(val):
 
 
 def _pp_params(params, indent, names):
-    """(one-line form, multi-line form) of ``[k=v ...]``."""
+    """(one-line form, multi-line form) of ``[k=v ...]`` for ``(key, value)`` pairs."""
     if not params:
         return "", ""
-    items = [(k, _pp_value(v, indent + 2, names)) for k, v in sorted(params.items())]
+    items = [(k, _pp_value(v, indent + 2, names)) for k, v in params]
     short = "[" + " ".join(f"{k}={v}" for k, v in items) + "]"
     pad = " " * (indent + 2)
     long = "[\n" + "\n".join(f"{pad}{k}={v}" for k, v in items) + "\n" + " " * indent + "]"

@@ -488,6 +488,14 @@ NOT_DIFFERENTIATED = {
 }
 
 
+DIFFERENTIATED_ELSEWHERE = {
+    # Higher-order primitives carrying user functions: their reverse mode is
+    # checked against JAX scenario by scenario.
+    "custom_jvp_call": "test_custom_jvp.py", "custom_vjp_call": "test_custom_vjp.py",
+    "custom_lin": "test_custom_vjp.py", "custom_linear_solve": "test_custom_vjp.py",
+}
+
+
 def _primitives_in(fn, args):
     closed = minijax.make_jaxpr(fn)(*args)
     return {eqn.primitive.name for eqn in closed.eqns}
@@ -498,7 +506,8 @@ def test_every_primitive_is_covered():
     for case in CASES:
         covered |= _primitives_in(case.fn(minijax.lax), _make_args(case, np.float32))
     covered.add("add_any")   # minijax.lax.add_any stages as add_any (see the add_any case)
-    missing = set(minijax.core.all_primitives) - covered - set(NOT_DIFFERENTIATED)
+    missing = (set(minijax.core.all_primitives) - covered - set(NOT_DIFFERENTIATED)
+               - set(DIFFERENTIATED_ELSEWHERE))
     assert not missing, f"primitives neither in the op table nor listed as non-differentiable: " \
                         f"{sorted(missing)}"
     assert all(NOT_DIFFERENTIATED.values())

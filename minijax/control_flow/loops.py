@@ -229,7 +229,10 @@ def _while_transpose(cts, *args, **params):
         "iterations is only known by running it, so there is no fixed place to save them. "
         "Use lax.fori_loop with concrete Python int bounds or lax.scan (both have a known "
         "length and are reverse-differentiable), use forward mode (jax.jvp, jax.jacfwd), "
-        "or give the loop a custom_vjp rule (e.g. implicit differentiation of a fixed point).")
+        "or differentiate the loop's result implicitly instead of step by step: "
+        "lax.custom_root for a root or fixed point found by the loop, "
+        "lax.custom_linear_solve for a linear solve, or your own rule with "
+        "minijax.custom_vjp / minijax.custom_jvp.")
 
 
 def _while_lower(b, args, in_avals, out_avals, cond_jaxpr, body_jaxpr, cond_nconsts,

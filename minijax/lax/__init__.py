@@ -568,3 +568,4 @@ def dot(lhs, rhs, precision=None, preferred_element_type=None):
 # this import comes last, once everything above is defined.
 
 from ..control_flow import cond, switch, while_loop, fori_loop, scan, map  # noqa: E402
+from ..custom_solvers import custom_root, custom_linear_solve  # noqa: E402

@@ -27,8 +27,8 @@ from .elementwise import (
     subtract, multiply, true_divide, divide, maximum, minimum, arctan2, nextafter, equal,
     not_equal, less, less_equal, greater, greater_equal, bitwise_and, bitwise_or,
     bitwise_xor, logical_and, logical_or, logical_xor, logical_not, bitwise_not, invert,
-    hypot, logaddexp, power, pow, floor_divide, remainder, mod, fmod, divmod, isnan, isinf,
-    isposinf, isneginf, nan_to_num, where, select, clip, heaviside, sinc, deg2rad, rad2deg,
+    hypot, logaddexp, logaddexp2, power, pow, floor_divide, remainder, mod, fmod, divmod,
+    isnan, isinf, isposinf, isneginf, nan_to_num, where, select, clip, heaviside, sinc, deg2rad, rad2deg,
     radians, degrees, allclose, isclose, array_equal)
 from .reductions import (
     sum, prod, max, min, amax, amin, all, any, mean, var, std, argmax, argmin, cumsum,

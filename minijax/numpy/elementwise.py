@@ -2,6 +2,7 @@
 
 Each promotes and broadcasts its operands, then calls one ``lax`` function.
 """
+import functools
 import operator
 
 import numpy as np
@@ -9,6 +10,7 @@ import numpy as np
 from .. import dtypes, lax
 from ..core import get_aval
 from ..lax import _convert_element_type
+from ..custom_derivatives import custom_jvp
 from .. import numpy as jnp  # a cycle: jnp.<name> reaches modules that import this one
 from .creation import asarray, full_like, ones_like, pi, shape, zeros_like
 from .promotion import (
@@ -275,17 +277,72 @@ def hypot(x1, x2, /):
 def logaddexp(x1, x2, /):
     """``log(exp(x1) + exp(x2))`` without overflow."""
     x1, x2 = _prepare("logaddexp", x1, x2, promote=promote_dtypes_inexact)
+    return _logaddexp(x1, x2)
+
+
+@custom_jvp
+def _logaddexp(x1, x2):
     amax = lax.max(x1, x2)
-    if dtypes.is_complex(x1.dtype):
+    dtype = get_aval(amax).dtype
+    if dtypes.is_complex(dtype):
         # log(e^x1 + e^x2) = amax + log1p(e^(x1 + x2 - 2 amax)), with the
         # imaginary part brought back into (-pi, pi].
-        two = _convert_element_type(2, x1.dtype, False)
+        two = _convert_element_type(2, dtype, False)
         out = lax.add(amax, lax.log1p(lax.exp(lax.sub(lax.add(x1, x2), lax.mul(amax, two)))))
         return lax.complex(lax.real(out), _wrap_angle(lax.imag(out)))
     delta = lax.sub(x1, x2)
     return lax.select(lax.ne(delta, delta),     # nan input: propagate it
                       lax.add(x1, x2),
                       lax.add(amax, lax.log1p(lax.exp(lax.neg(lax.abs(delta))))))
+
+
+def _logaddexp_weights(exp_fn, x1, x2, out):
+    """The slopes exp(x_i - out), with infinities replaced by 0 first, as in
+    JAX: so that ties (each weight 1/2) and infinite inputs give finite slopes
+    where the max-and-abs formula would give nan or favour one side."""
+    def finite(v):
+        return lax.select(lax.eq(_real_part(v), _const_like(_real_part(v), np.inf)),
+                          lax.full_like(v, 0), v)
+    return [exp_fn(lax.sub(finite(x), finite(out))) for x in (x1, x2)]
+
+
+def _real_part(v):
+    return lax.real(v) if dtypes.is_complex(get_aval(v).dtype) else v
+
+
+@_logaddexp.defjvp
+def _logaddexp_jvp(primals, tangents):
+    x1, x2 = primals
+    out = _logaddexp(x1, x2)
+    w1, w2 = _logaddexp_weights(lax.exp, x1, x2, out)
+    return out, lax.add(lax.mul(tangents[0], w1), lax.mul(tangents[1], w2))
+
+
+def logaddexp2(x1, x2, /):
+    """``log2(2**x1 + 2**x2)`` without overflow."""
+    x1, x2 = _prepare("logaddexp2", x1, x2, promote=promote_dtypes_inexact)
+    return _logaddexp2(x1, x2)
+
+
+@custom_jvp
+def _logaddexp2(x1, x2):
+    amax = lax.max(x1, x2)
+    if dtypes.is_complex(get_aval(amax).dtype):
+        raise NotImplementedError("minijax's logaddexp2 takes real inputs")
+    aval = get_aval(amax)
+    inv_ln2 = _convert_element_type(1 / np.log(2), aval.dtype, aval.weak_type)
+    delta = lax.sub(x1, x2)
+    return lax.select(lax.ne(delta, delta), lax.add(x1, x2),
+                      lax.add(amax, lax.mul(inv_ln2,
+                                            lax.log1p(lax.exp2(lax.neg(lax.abs(delta)))))))
+
+
+@_logaddexp2.defjvp
+def _logaddexp2_jvp(primals, tangents):
+    x1, x2 = primals
+    out = _logaddexp2(x1, x2)
+    w1, w2 = _logaddexp_weights(lax.exp2, x1, x2, out)
+    return out, lax.add(lax.mul(tangents[0], w1), lax.mul(tangents[1], w2))
 
 
 def _wrap_angle(x):
@@ -472,7 +529,22 @@ def sinc(x, /):
     x, = promote_dtypes_inexact(x)
     pix = pi * x
     safe = where(equal(x, 0), ones_like(x), pix)
-    return where(equal(x, 0), ones_like(x), sin(safe) / safe)
+    return where(equal(x, 0), _sinc_maclaurin(0, pix), sin(safe) / safe)
+
+
+@functools.partial(custom_jvp, nondiff_argnums=(0,))
+def _sinc_maclaurin(k, x):
+    """The k-th derivative of sin(x)/x at 0, shaped like ``x``. Its rule gives
+    the (k+1)-th, so every derivative of sinc at 0 is exact, as in JAX."""
+    coefficient = 0.0 if k % 2 else (-1) ** (k // 2) / (k + 1)
+    aval = get_aval(x)
+    return x * 0 + _convert_element_type(coefficient, aval.dtype, aval.weak_type)
+
+
+@_sinc_maclaurin.defjvp
+def _sinc_maclaurin_jvp(k, primals, tangents):
+    (x,), (t,) = primals, tangents
+    return _sinc_maclaurin(k, x), _sinc_maclaurin(k + 1, x) * t
 
 
 def deg2rad(x, /):
