@@ -17,7 +17,7 @@ primitive (the book's "table of derivatives").
 import numpy as np
 
 from . import core, dtypes, lax
-from . import numpy as jnp, tree_util
+from . import tree_util
 from .core import ShapedArray, Tracer, bind_with_trace, get_aval, set_current_trace
 from .lax import elementwise as ew, shapes as sh, reductions as red
 
@@ -660,6 +660,9 @@ def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
     """Sort the primals together with an iota: the sorted iota is the
     permutation, and each tangent is gathered with it (a linear map, so
     reverse mode can transpose it)."""
+    # A real cycle: minijax.numpy defines functions with custom_jvp, whose
+    # module imports this one; so numpy is imported here, when first needed.
+    from . import numpy as jnp
     shape = get_aval(primals[0]).shape
     iota = lax.broadcasted_iota(np.int32, shape, dimension)
     *sorted_primals, perm = lax.sort_p.bind(*primals, iota, dimension=dimension,
