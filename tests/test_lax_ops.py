@@ -669,6 +669,8 @@ NOT_IN_TABLE = {
     "cond": "control flow carrying jaxprs; tested in test_control_flow.py",
     "while": "control flow carrying jaxprs; tested in test_control_flow.py",
     "scan": "control flow carrying jaxprs; tested in test_control_flow.py",
+    **{name: "a matrix factorisation; tested in test_linalg.py against JAX" for name in
+       ("cholesky", "triangular_solve", "eigh", "qr", "svd", "lu")},
 }
 
 

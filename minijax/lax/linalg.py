@@ -339,6 +339,7 @@ def lu_pivots_to_permutation(pivots, permutation_size):
     traced and lowered."""
     from .. import lax
     from ..control_flow import fori_loop
+    pivots = lax.convert_element_type(pivots, np.int32)
     aval = get_aval(pivots)
     *batch, k = aval.shape
     shape, last = tuple(batch) + (permutation_size,), len(batch)
@@ -352,7 +353,7 @@ def lu_pivots_to_permutation(pivots, permutation_size):
         return lax.reduce_sum(lax.select(hit, x, lax.full_like(x, 0)), (last,))
 
     def swap(i, perm):
-        i_b = lax.broadcast_in_dim(i, tuple(batch), ())
+        i_b = lax.broadcast_in_dim(lax.convert_element_type(i, np.int32), tuple(batch), ())
         j = entry(pivots, pivot_positions, i_b)
         at_i, at_j = entry(perm, positions, i_b), entry(perm, positions, j)
         spread = lambda v: lax.broadcast_in_dim(v, shape, tuple(range(last)))
@@ -407,7 +408,7 @@ def triu(x, k=0):
     """The upper triangle (on and above diagonal ``k``) of each matrix."""
     from .. import lax
     aval = get_aval(x)
-    return lax.select(_triangle_mask(aval.shape, -k, False), x, lax.full_like(x, 0))
+    return lax.select(_triangle_mask(aval.shape, k, False), x, lax.full_like(x, 0))
 
 
 def eye_like(x, n):

@@ -16,9 +16,17 @@ def _jnp():
 
 
 def cholesky(a, lower=False, overwrite_a=False, check_finite=True):
-    """Cholesky factor: upper ``U`` with ``a = U^H U`` (lower ``L`` if ``lower``)."""
+    """Cholesky factor: upper ``U`` with ``a = U^H U`` (lower ``L`` if ``lower``).
+
+    Unlike ``jnp.linalg.cholesky`` this reads one triangle of ``a`` only (the
+    lower, or the upper if ``not lower``) and does not symmetrize it, as in
+    JAX; so derivatives see perturbations of that triangle only."""
     del overwrite_a, check_finite
-    return np_linalg.cholesky(a, upper=not lower)
+    jnp = _jnp()
+    a, = jnp.promote_dtypes_inexact(jnp.asarray(a))
+    # The upper triangle of a is the lower triangle of a^H.
+    L = lax_linalg.cholesky(a if lower else lax_linalg._H(a), symmetrize_input=False)
+    return L if lower else lax_linalg._H(L)
 
 
 def cho_factor(a, lower=False, overwrite_a=False, check_finite=True):
@@ -121,9 +129,10 @@ def lu(a, permute_l=False, overwrite_a=False, check_finite=True):
     l = jnp.tril(packed[..., :, :k], -1) + jnp.eye(m, k, dtype=a.dtype)
     u = jnp.triu(packed[..., :k, :])
     # Row i of l u is row permutation[i] of a, so p has ones at (permutation[i], i).
-    p = (permutation[..., None, :] == jnp.arange(m)[:, None]).astype(a.dtype)
+    # p is real even for complex a, as in JAX.
+    p = (permutation[..., None, :] == jnp.arange(m)[:, None]).astype(np.finfo(a.dtype).dtype)
     if permute_l:
-        return jnp.matmul(p, l), u
+        return jnp.matmul(p.astype(a.dtype), l), u
     return p, l, u
 
 
