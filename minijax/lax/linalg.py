@@ -24,6 +24,8 @@ Failures (a matrix that is not positive definite, an SVD that does not
 converge) give NaNs, as in JAX, rather than exceptions: a factorisation
 inside a jitted program cannot raise.
 """
+import warnings
+
 import numpy as np
 import scipy.linalg
 
@@ -305,7 +307,10 @@ def _lu_impl(a):
     m = a.shape[-2]
 
     def one(matrix):
-        with np.errstate(all="ignore"):
+        # A singular matrix still has an LU factorisation (with a zero pivot):
+        # JAX returns it silently, so we silence scipy's warning.
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", scipy.linalg.LinAlgWarning)
             lu, piv = scipy.linalg.lu_factor(matrix, check_finite=False)
         piv = piv.astype(np.int32)
         return lu, piv, pivots_to_permutation_numpy(piv, m)
