@@ -398,7 +398,7 @@ def _triangle_mask(shape, k, lower):
     from .. import lax
     rows = lax.broadcasted_iota(np.int32, shape, len(shape) - 2)
     cols = lax.broadcasted_iota(np.int32, shape, len(shape) - 1)
-    offset = lax.add(rows, lax._convert_element_type(k, np.int32))
+    offset = lax.add(rows, lax._convert_element_type(k, np.int32)) if k else rows
     return lax.ge(offset, cols) if lower else lax.le(offset, cols)
 
 
