@@ -142,3 +142,26 @@ def backend():
 def is_device_buffer(x):
     """True for the arrays jaxlib returns from executions and transfers."""
     return isinstance(x, xc.ArrayImpl)
+
+
+# ---------------------------------------------------------------------------
+# LAPACK kernels for linear algebra under jit (CPU)
+
+_lapack_registered = False
+
+
+def register_lapack_targets():
+    """Make jaxlib's LAPACK kernels (``lapack_spotrf_ffi``, ``lapack_ssyevd_ffi``,
+    ...) callable from StableHLO ``custom_call``s on the CPU. Idempotent.
+
+    These are the same kernels JAX emits for eigh, svd, qr and lu on CPU.
+    ``initialize`` makes jaxlib find LAPACK's routines (through scipy).
+    """
+    global _lapack_registered
+    if _lapack_registered:
+        return
+    from jaxlib import lapack
+    lapack._lapack.initialize()
+    for name, capsule, api_version in lapack.registrations()["cpu"]:
+        xc.register_custom_call_target(name, capsule, platform="cpu", api_version=api_version)
+    _lapack_registered = True

@@ -529,3 +529,21 @@ def _dot_general_batch(size, vals, dims, dimension_numbers, **params):
 
 
 batching_rules[red.dot_general_p] = _dot_general_batch
+
+
+# ---------------------------------------------------------------------------
+# Linear algebra (minijax/lax/linalg.py): every factorisation already works on
+# stacks of matrices (leading batch axes), so vmap puts its axis in front.
+
+from .lax import linalg as la   # noqa: E402
+
+
+def _linalg_batch(prim):
+    def rule(size, vals, dims, **params):
+        out = prim.bind(*_full_batched(size, vals, dims), **params)
+        return out, ([0] * len(out) if prim.multiple_results else 0)
+    batching_rules[prim] = rule
+
+
+for _p in (la.cholesky_p, la.triangular_solve_p, la.eigh_p, la.qr_p, la.svd_p, la.lu_p):
+    _linalg_batch(_p)

@@ -708,3 +708,200 @@ def _cumulative_jvp(prim, combine, identity):
 _cumulative_jvp(red.cumprod_p, lax.mul, lambda dt: 1)
 _cumulative_jvp(red.cummax_p, lax.max, lambda dt: -np.inf if dt.kind == "f" else np.iinfo(dt).min)
 _cumulative_jvp(red.cummin_p, lax.min, lambda dt: np.inf if dt.kind == "f" else np.iinfo(dt).max)
+
+
+# ---------------------------------------------------------------------------
+# Linear algebra (the primitives of minijax/lax/linalg.py)
+#
+# Each rule differentiates a matrix identity rather than an elementwise
+# formula: perturb A = L L^H (or A = V diag(w) V^H, ...) to first order and
+# solve for the perturbation of the factors. They are JAX's rules.
+
+from .lax import linalg as la   # noqa: E402
+
+
+def _cholesky_jvp(primals, tangents):
+    """From dA = dL L^H + L dL^H: L^{-1} dA L^{-H} = L^{-1} dL + (L^{-1} dL)^H,
+    where L^{-1} dL is lower triangular. So L^{-1} dL is the lower triangle of
+    the left side with its diagonal halved (``phi``)."""
+    a, = primals
+    a_dot, = tangents
+    L = la.tril(la.cholesky_p.bind(a))
+    a_dot = instantiate(a_dot)
+    # L^{-1} dA L^{-H}: one solve from the right, one from the left.
+    right = la.triangular_solve(L, a_dot, left_side=False, lower=True, transpose_a=True,
+                                conjugate_a=True)
+    middle = la.triangular_solve(L, right, left_side=True, lower=True)
+    n = get_aval(a).shape[-1]
+    half_diagonal = lax.add(la.eye_like(a, n), lax.full_like(a, 1))
+    phi = lax.div(la.tril(middle), half_diagonal)
+    return L, la.matmul(L, phi)
+
+
+jvp_rules[la.cholesky_p] = _cholesky_jvp
+
+
+def _triangular_solve_jvp(primals, tangents, **params):
+    """Linear in b; in a, d(op(a)^{-1}) = -op(a)^{-1} op(da) op(a)^{-1}."""
+    a, b = primals
+    a_dot, b_dot = tangents
+    x = la.triangular_solve_p.bind(a, b, **params)
+    out = Zero(get_aval(x)) if type(b_dot) is Zero else la.triangular_solve_p.bind(
+        a, b_dot, **params)
+    if type(a_dot) is not Zero:
+        # Only the triangle the solve reads can move (without a unit diagonal).
+        k = 1 if params["unit_diagonal"] else 0
+        da = la.tril(a_dot, -k) if params["lower"] else la.triu(a_dot, k)
+        da = la._T(da) if params["transpose_a"] else da
+        da = lax.conj(da) if params["conjugate_a"] and dtypes.is_complex(
+            get_aval(da).dtype) else da
+        da = lax.neg(da)
+        term = la.matmul(da, x) if params["left_side"] else la.matmul(x, da)
+        # op(a) stays as it was: solve once more with the same parameters.
+        out = add_tangents(out, la.triangular_solve_p.bind(a, term, **params))
+    return x, out
+
+
+jvp_rules[la.triangular_solve_p] = _triangular_solve_jvp
+
+
+def _eigh_jvp(primals, tangents, *, lower, sort_eigenvalues):
+    """First-order perturbation theory for distinct eigenvalues: in the
+    eigenbasis the perturbation is C = V^H dA V; dw = Re diag(C) and
+    dV = V (F * C) with F[i, j] = 1 / (w[j] - w[i]) off the diagonal, 0 on it."""
+    a, = primals
+    a_dot, = tangents
+    v, w_real = la.eigh_p.bind(la.symmetrize(a), lower=lower,
+                               sort_eigenvalues=sort_eigenvalues)
+    dtype = get_aval(a).dtype
+    n = get_aval(a).shape[-1]
+    eye = la.eye_like(a, n)
+    w = lax.convert_element_type(w_real, dtype)
+    shape = get_aval(a).shape
+    batch = tuple(range(len(shape) - 2))
+    w_cols = lax.broadcast_in_dim(w, shape, batch + (len(shape) - 1,))   # w[j]
+    w_rows = lax.broadcast_in_dim(w, shape, batch + (len(shape) - 2,))   # w[i]
+    F = lax.sub(lax.integer_pow(lax.add(eye, lax.sub(w_cols, w_rows)), -1), eye)
+    C = la.matmul(la.matmul(la._H(v), instantiate(a_dot)), v)
+    dv = la.matmul(v, lax.mul(F, C))
+    dw = la.diagonal(lax.real(C) if dtypes.is_complex(dtype) else C)
+    return [v, w_real], [dv, dw]
+
+
+jvp_rules[la.eigh_p] = _eigh_jvp
+
+
+def _qr_jvp(primals, tangents, *, full_matrices):
+    """From dA = dQ R + Q dR with Q^H dQ skew-Hermitian and dR upper triangular
+    (for m >= n, reduced factors)."""
+    a, = primals
+    a_dot, = tangents
+    q, r = la.qr_p.bind(a, full_matrices=full_matrices)
+    *_, m, n = get_aval(a).shape
+    if m < n or (full_matrices and m != n):
+        raise NotImplementedError("Unimplemented case of QR decomposition derivative "
+                                  "(it needs m >= n, and full_matrices=False unless square)")
+    dtype = get_aval(a).dtype
+    dx_rinv = la.triangular_solve(r, instantiate(a_dot))        # dA R^{-1}
+    qt_dx_rinv = la.matmul(la._H(q), dx_rinv)
+    lower_part = la.tril(qt_dx_rinv, -1)
+    omega = lax.sub(lower_part, la._H(lower_part))              # skew-Hermitian part
+    if dtypes.is_complex(dtype):   # the diagonal of Q^H dQ is imaginary for complex Q
+        imag_part = lax.sub(qt_dx_rinv, lax.convert_element_type(lax.real(qt_dx_rinv), dtype))
+        omega = lax.add(omega, lax.mul(la.eye_like(a, n), imag_part))
+    dq = lax.add(la.matmul(q, lax.sub(omega, qt_dx_rinv)), dx_rinv)
+    dr = la.matmul(lax.sub(qt_dx_rinv, omega), r)
+    return [q, r], [dq, dr]
+
+
+jvp_rules[la.qr_p] = _qr_jvp
+
+
+def _svd_jvp(primals, tangents, *, full_matrices, compute_uv):
+    """In the singular bases, dS = U^H dA V: ds = Re diag(dS); dU and dV mix
+    the singular vectors with weights 1 / (s_j^2 - s_i^2), plus the part of
+    dA outside the span of U (or V) for non-square A."""
+    a, = primals
+    a_dot, = tangents
+    s, u, vh = la.svd_p.bind(a, full_matrices=False, compute_uv=True)
+    *_, m, n = get_aval(a).shape
+    if compute_uv and full_matrices and m != n:
+        raise NotImplementedError("Singular value decomposition JVP not implemented for full "
+                                  "matrices")
+    dtype = get_aval(a).dtype
+    real = lambda x: lax.real(x) if dtypes.is_complex(dtype) else x
+    to_dtype = lambda x: lax.convert_element_type(x, dtype)
+    a_dot = instantiate(a_dot)
+    ut, v = la._H(u), la._H(vh)
+    dS = la.matmul(la.matmul(ut, a_dot), v)
+    ds = la.diagonal(real(dS))
+    if not compute_uv:
+        return [s], [ds]
+    k = get_aval(s).shape[-1]
+    shape = get_aval(dS).shape
+    batch = tuple(range(len(shape) - 2))
+    s_cols = lax.broadcast_in_dim(s, shape, batch + (len(shape) - 1,))   # s[j]
+    s_rows = lax.broadcast_in_dim(s, shape, batch + (len(shape) - 2,))   # s[i]
+    eye = la.eye_like(s_cols, k)
+    s_diffs = lax.mul(lax.add(s_cols, s_rows), lax.sub(s_cols, s_rows))
+    F = lax.sub(lax.div(lax.full_like(eye, 1), lax.add(s_diffs, eye)), eye)
+    dSS = lax.mul(to_dtype(s_cols), dS)    # dS diag(s)
+    SdS = lax.mul(to_dtype(s_rows), dS)    # diag(s) dS
+    zero = lax.convert_element_type(lax.eq(s, lax.full_like(s, 0)), get_aval(s).dtype)
+    s_inv = lax.sub(lax.div(lax.full_like(s, 1), lax.add(s, zero)), zero)
+    half = lax._convert_element_type(0.5, dtype)
+    dUdV_diag = lax.mul(lax.mul(half, lax.sub(dS, la._H(dS))), to_dtype(la.diag_matrix(s_inv)))
+    dU = la.matmul(u, lax.add(lax.mul(to_dtype(F), lax.add(dSS, la._H(dSS))), dUdV_diag))
+    dV = la.matmul(v, lax.mul(to_dtype(F), lax.add(SdS, la._H(SdS))))
+    s_cols_tall = lambda rows: lax.broadcast_in_dim(s, shape[:-2] + (rows, k),
+                                                    batch + (len(shape) - 1,))
+    if m > n:   # the part of dA V outside the column space of U
+        dAV = la.matmul(a_dot, v)
+        dU = lax.add(dU, lax.div(lax.sub(dAV, la.matmul(u, la.matmul(ut, dAV))),
+                                 to_dtype(s_cols_tall(m))))
+    if n > m:
+        dAHU = la.matmul(la._H(a_dot), u)
+        dV = lax.add(dV, lax.div(lax.sub(dAHU, la.matmul(v, la.matmul(vh, dAHU))),
+                                 to_dtype(s_cols_tall(n))))
+    return [s, u, vh], [ds, dU, la._H(dV)]
+
+
+jvp_rules[la.svd_p] = _svd_jvp
+
+
+def _lu_jvp(primals, tangents):
+    """With P A = L U: L^{-1} P dA U^{-1} = L^{-1} dL + dU U^{-1}, a strictly
+    lower plus an upper triangular matrix; split it to get dL and dU."""
+    a, = primals
+    a_dot, = tangents
+    lu, pivots, permutation = la.lu_p.bind(a)
+    shape = get_aval(a).shape
+    *batch, m, n = shape
+    k = min(m, n)
+    dtype = get_aval(a).dtype
+    nb = len(batch)
+    # P dA: gather the rows of the tangent in the permutation's order.
+    onehot = lax.convert_element_type(
+        lax.eq(lax.broadcast_in_dim(permutation, tuple(batch) + (m, m), tuple(range(nb + 1))),
+               lax.broadcasted_iota(np.int32, tuple(batch) + (m, m), nb + 1)), dtype)
+    x = la.matmul(onehot, instantiate(a_dot))
+    zero = lax._convert_element_type(0, dtype)
+    # L: m x m unit lower triangular; U: n x n upper triangular (padded with I).
+    l_part = la.tril(lax.slice(lu, (0,) * len(shape), tuple(batch) + (m, k)), -1)
+    l_full = lax.pad(l_part, zero, [(0, 0, 0)] * (nb + 1) + [(0, m - k, 0)])
+    l_full = lax.add(l_full, la.eye_like(lax.broadcast_in_dim(zero, tuple(batch) + (m, m), ()),
+                                         m))
+    u_part = la.triu(lax.slice(lu, (0,) * len(shape), tuple(batch) + (k, n)))
+    u_full = lax.pad(u_part, zero, [(0, 0, 0)] * nb + [(0, n - k, 0), (0, 0, 0)])
+    u_eye = lax.pad(la.eye_like(lax.broadcast_in_dim(zero, tuple(batch) + (n - k, n - k), ()),
+                                n - k), zero, [(0, 0, 0)] * nb + [(k, 0, 0), (k, 0, 0)])
+    u_full = lax.add(u_full, u_eye)
+    la_ = la.triangular_solve(l_full, x, left_side=True, lower=True, unit_diagonal=True)
+    lau = la.triangular_solve(u_full, la_, left_side=False, lower=False)
+    l_dot = la.matmul(l_full, la.tril(lau, -1))
+    u_dot = la.matmul(la.triu(lau), u_full)
+    return [lu, pivots, permutation], [lax.add(l_dot, u_dot), Zero(tangent_aval(get_aval(pivots))),
+                                       Zero(tangent_aval(get_aval(permutation)))]
+
+
+jvp_rules[la.lu_p] = _lu_jvp

@@ -744,3 +744,177 @@ def lower_sub_jaxpr(b, closed, args):
     """Inline a ClosedJaxpr (the body of jit, a branch of cond, ...)."""
     return lower_jaxpr(b, closed.jaxpr, closed.consts, args)
 
+
+
+# ---------------------------------------------------------------------------
+# Linear algebra (the primitives of minijax/lax/linalg.py)
+#
+# StableHLO has ``cholesky`` and ``triangular_solve``. For eigh, svd, qr and
+# lu we call the LAPACK kernels jaxlib ships, as JAX does on CPU: a
+# ``custom_call`` to ``lapack_ssyevd_ffi`` and friends. The kernels want
+# column-major matrices (the ``layouts``), take their options as typed
+# attributes (``mode = 86 : ui8`` is LAPACK's 'V'), and return a status
+# ``info`` per matrix that we turn into NaNs, as JAX does. The small
+# computations around a call (a triangle, a permutation from row swaps) are
+# written in lax and lowered by tracing them (``lower_fun``).
+
+from .lax import linalg as la   # noqa: E402
+
+
+def lower_fun(b, fun, args, in_avals):
+    """Lower a Python function of lax operations at this point of the program."""
+    from .jaxpr import trace_to_jaxpr
+    jaxpr, consts = trace_to_jaxpr(lambda *xs: list(fun(*xs)), list(in_avals))
+    return lower_jaxpr(b, jaxpr, consts, args)
+
+
+def _layout(ndim, matrix):
+    """Column-major within each matrix for matrices, row-major otherwise."""
+    order = (ndim - 2, ndim - 1) + tuple(range(ndim - 3, -1, -1)) if matrix else \
+        tuple(range(ndim - 1, -1, -1))
+    if not order:
+        return "dense<> : tensor<0xindex>"
+    return f"dense<{int_list(order)}> : tensor<{len(order)}xindex>"
+
+
+def lapack_call(b, name, dtype, operands, in_avals, out_avals, **attrs):
+    """A typed-FFI custom call to jaxlib's LAPACK kernel ``lapack_<s|d|c|z><name>_ffi``."""
+    from . import _xla
+    if _xla.backend().platform != "cpu":
+        raise NotImplementedError(
+            f"minijax lowers this linear-algebra routine to LAPACK, which runs on the CPU "
+            f"only; call it outside jit (eagerly), or set MINIJAX_PLATFORM=cpu")
+    _xla.register_lapack_targets()
+    prefix = {"float32": "s", "float64": "d", "complex64": "c", "complex128": "z"}[
+        np.dtype(dtype).name]
+    target = f"lapack_{prefix}{name}_ffi"
+    rank = max(a.ndim for a in in_avals)
+    config = ", ".join(f"{k} = {v} : ui8" for k, v in attrs.items())
+    operand_layouts = ", ".join(_layout(a.ndim, a.ndim == rank) for a in in_avals)
+    result_layouts = ", ".join(_layout(a.ndim, a.ndim == rank) for a in out_avals)
+    results = [b.fresh() for _ in out_avals]
+    lhs = results[0] if len(results) == 1 else f"{results[0]}:{len(results)}"
+    outs = ", ".join(tensor_type(a) for a in out_avals)
+    b.emit(f"{lhs} = stablehlo.custom_call @{target}({', '.join(operands)}) "
+           f"{{api_version = 4 : i32, backend_config = {{{config}}}, "
+           f"operand_layouts = [{operand_layouts}], result_layouts = [{result_layouts}]}} : "
+           f"({', '.join(tensor_type(a) for a in in_avals)}) -> "
+           f"{outs if len(results) == 1 else '(' + outs + ')'}")
+    if len(results) == 1:
+        return results
+    return [f"{results[0]}#{i}" for i in range(len(results))]
+
+
+def _nan_unless(ok, x):
+    """``x`` where its matrix's LAPACK status was fine, NaN elsewhere (lax code)."""
+    from . import lax
+    aval = x.aval
+    ok = lax.broadcast_in_dim(ok, aval.shape, tuple(range(ok.aval.ndim)))
+    return lax.select(ok, x, lax.full_like(x, np.nan))
+
+
+def _info_aval(aval):
+    return ShapedArray(aval.shape[:-2], np.int32)
+
+
+def _cholesky_lower(b, args, in_avals, out_aval):
+    return b.op("stablehlo.cholesky", args, in_avals, out_aval, "lower = true")
+
+
+def _triangular_solve_lower(b, args, in_avals, out_aval, *, left_side, lower, transpose_a,
+                            conjugate_a, unit_diagonal):
+    a, rhs = args
+    a_aval = in_avals[0]
+    conjugate_a = conjugate_a and a_aval.dtype.kind == "c"
+    if conjugate_a and not transpose_a:   # StableHLO has no "conjugate only" mode
+        from . import lax
+        a, = lower_fun(b, lambda x: [lax.conj(x)], [a], [a_aval])
+    mode = "ADJOINT" if conjugate_a and transpose_a else "TRANSPOSE" if transpose_a else \
+        "NO_TRANSPOSE"
+    flag = lambda v: "true" if v else "false"
+    return b.op("stablehlo.triangular_solve", [a, rhs], in_avals, out_aval,
+                f"left_side = {flag(left_side)}, lower = {flag(lower)}, "
+                f"unit_diagonal = {flag(unit_diagonal)}, "
+                f"transpose_a = #stablehlo<transpose {mode}>")
+
+
+def _eigh_lower(b, args, in_avals, out_avals, *, lower, sort_eigenvalues):
+    aval, = in_avals
+    name = "heevd" if aval.dtype.kind == "c" else "syevd"
+    v, w, info = lapack_call(b, name, aval.dtype, args, in_avals,
+                             list(out_avals) + [_info_aval(aval)],
+                             mode=ord("V"), uplo=ord("L" if lower else "U"))
+    from . import lax
+    return lower_fun(b, lambda v, w, info: [_nan_unless(lax.eq(info, lax.full_like(info, 0)), v),
+                                            _nan_unless(lax.eq(info, lax.full_like(info, 0)), w)],
+                     [v, w, info], list(out_avals) + [_info_aval(aval)])
+
+
+def _svd_lower(b, args, in_avals, out_avals, *, full_matrices, compute_uv):
+    aval, = in_avals
+    *batch, m, n = aval.shape
+    if m == 0 or n == 0:
+        raise NotImplementedError("svd of an empty matrix under jit; call it eagerly")
+    s_shape, u_shape, vh_shape = la._svd_shapes(aval.shape, full_matrices or not compute_uv)
+    call_avals = [aval, out_avals[0], ShapedArray(u_shape, aval.dtype),
+                  ShapedArray(vh_shape, aval.dtype), _info_aval(aval)]
+    mode = "N" if not compute_uv else "A" if full_matrices else "S"
+    _, s, u, vh, info = lapack_call(b, "gesdd", aval.dtype, args, in_avals, call_avals,
+                                    mode=ord(mode))
+    from . import lax
+
+    def finish(s, u, vh, info):
+        ok = lax.eq(info, lax.full_like(info, 0))
+        outs = [_nan_unless(ok, s)]
+        return outs + ([_nan_unless(ok, u), _nan_unless(ok, vh)] if compute_uv else [])
+    return lower_fun(b, finish, [s, u, vh, info], call_avals[1:])
+
+
+def _qr_lower(b, args, in_avals, out_avals, *, full_matrices):
+    """geqrf leaves R in the upper triangle and Householder reflectors below it;
+    orgqr (ungqr for complex) multiplies the reflectors out into Q."""
+    aval, = in_avals
+    *batch, m, n = aval.shape
+    k = min(m, n)
+    batch = tuple(batch)
+    taus_aval = ShapedArray(batch + (k,), aval.dtype)
+    reflectors, taus = lapack_call(b, "geqrf", aval.dtype, args, in_avals, [aval, taus_aval])
+    q_aval, r_aval = out_avals
+    q_cols = q_aval.shape[-1]
+    from . import lax
+
+    def shape_for_q(x):   # Q has q_cols columns: pad or crop the reflectors
+        if q_cols > n:
+            return lax.pad(x, lax._convert_element_type(0, aval.dtype),
+                           [(0, 0, 0)] * len(batch) + [(0, 0, 0), (0, q_cols - n, 0)])
+        return lax.slice(x, (0,) * aval.ndim, batch + (m, q_cols))
+    q_in_aval = ShapedArray(batch + (m, q_cols), aval.dtype)
+    q_in, = lower_fun(b, lambda x: [shape_for_q(x)], [reflectors], [aval])
+    name = "ungqr" if aval.dtype.kind == "c" else "orgqr"
+    q, = lapack_call(b, name, aval.dtype, [q_in, taus], [q_in_aval, taus_aval], [q_aval])
+    r, = lower_fun(b, lambda x: [la.triu(lax.slice(x, (0,) * aval.ndim, r_aval.shape))],
+                   [reflectors], [aval])
+    return [q, r]
+
+
+def _lu_lower(b, args, in_avals, out_avals):
+    aval, = in_avals
+    lu_aval, pivots_aval, perm_aval = out_avals
+    lu, pivots, info = lapack_call(b, "getrf", aval.dtype, args, in_avals,
+                                   [lu_aval, pivots_aval, _info_aval(aval)])
+    from . import lax
+
+    def finish(lu, pivots, info):
+        pivots = lax.sub(pivots, lax.full_like(pivots, 1))   # LAPACK counts from 1
+        ok = lax.ge(info, lax.full_like(info, 0))   # info > 0: singular, but factored
+        return [_nan_unless(ok, lu), pivots,
+                la.lu_pivots_to_permutation(pivots, aval.shape[-2])]
+    return lower_fun(b, finish, [lu, pivots, info], [lu_aval, pivots_aval, _info_aval(aval)])
+
+
+lowering_rules[la.cholesky_p] = _cholesky_lower
+lowering_rules[la.triangular_solve_p] = _triangular_solve_lower
+lowering_rules[la.eigh_p] = _eigh_lower
+lowering_rules[la.svd_p] = _svd_lower
+lowering_rules[la.qr_p] = _qr_lower
+lowering_rules[la.lu_p] = _lu_lower

@@ -476,3 +476,25 @@ def _dot_general_transpose(ct, x, y, *, dimension_numbers, precision, preferred_
 
 
 transpose_rules[red.dot_general_p] = _dot_general_transpose
+
+
+# ---------------------------------------------------------------------------
+# Linear algebra (minijax/lax/linalg.py): triangular_solve is linear in b.
+
+from .lax import linalg as la   # noqa: E402
+
+
+def _triangular_solve_transpose(ct, a, b, *, left_side, lower, transpose_a, conjugate_a,
+                                unit_diagonal):
+    """x = op(a)^{-1} b, so the cotangent of b is op(a)^{-T} ct: the same solve
+    with ``transpose_a`` flipped (a plain transpose: no extra conjugation)."""
+    if is_undefined(a):
+        raise _nonlinear("triangular_solve (in the matrix a)")
+    if type(ct) is Zero:
+        return [None, Zero(b.aval)]
+    return [None, la.triangular_solve(a, ct, left_side=left_side, lower=lower,
+                                      transpose_a=not transpose_a, conjugate_a=conjugate_a,
+                                      unit_diagonal=unit_diagonal)]
+
+
+transpose_rules[la.triangular_solve_p] = _triangular_solve_transpose

@@ -673,6 +673,8 @@ NOT_IN_TABLE = {
     "custom_vjp_call": "carries Python functions; tested in test_custom_vjp.py",
     "custom_lin": "custom_vjp's tangent stand-in; tested in test_custom_vjp.py",
     "custom_linear_solve": "carries jaxprs; tested in test_custom_vjp.py",
+    **{name: "a matrix factorisation; tested in test_linalg.py against JAX" for name in
+       ("cholesky", "triangular_solve", "eigh", "qr", "svd", "lu")},
 }
 
 

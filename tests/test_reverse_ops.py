@@ -485,6 +485,9 @@ NOT_DIFFERENTIATED = {
     "nextafter": "JAX defines no derivative for nextafter",
     # JAX cannot transpose it either: the number of iterations is unknown.
     "while": "no reverse mode in JAX either; see test_while_loop_forward_only",
+    # Differentiated, but on matrices with their own invariants (sign choices).
+    **{name: "a matrix factorisation; derivatives tested in test_linalg.py" for name in
+       ("cholesky", "triangular_solve", "eigh", "qr", "svd", "lu")},
 }
 
 

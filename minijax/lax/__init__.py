@@ -30,6 +30,7 @@ from .reductions import (
     reduce_sum_p, reduce_prod_p, reduce_max_p, reduce_min_p, reduce_and_p, reduce_or_p,
     argmax_p, argmin_p, cumsum_p, cumprod_p, cummax_p, cummin_p, dot_general_p)
 from .sorting import sort_p
+from . import linalg
 
 # ---------------------------------------------------------------------------
 # Elementwise operations
