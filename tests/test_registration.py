@@ -32,7 +32,7 @@ tables = dict(jvp=jvp_rules, batch=batching_rules, transpose=transpose_rules,
 report = {{name: dict(impl=has_impl(p), **{{k: p in t for k, t in tables.items()}})
           for name, p in core.all_primitives.items()}}
 exported = sorted(p.name for m in (lax, lax.elementwise, lax.shapes, lax.reductions,
-                                   lax.sorting)
+                                   lax.sorting, lax.linalg)
                   for p in vars(m).values() if isinstance(p, core.Primitive))
 json.dump(dict(rules=report, exported=exported, lax_names=dir(lax)), sys.stdout)
 """
@@ -43,7 +43,7 @@ LINEAR = {
     "complex", "conj", "real", "imag", "select_n", "reduce_sum", "cumsum",
     "broadcast_in_dim", "reshape", "transpose", "squeeze", "rev", "concatenate", "pad",
     "slice", "dynamic_slice", "dynamic_update_slice", "gather", "scatter", "scatter-add",
-    "scatter-mul",
+    "scatter-mul", "triangular_solve",
 }
 HIGHER_ORDER = {"cond", "while", "scan", "jit"}
 NO_JVP = {"nextafter"}        # JAX has none either: it raises
