@@ -9,8 +9,9 @@ runs in the chapter's directory, as it would for an ``.ipynb`` there.
 # cells that check the answer `exercise-check` (`:tags: [exercise-check]`);
 # every other solution cell is the answer, replaced by a stub for students.
 # Checks must test names the exercise statement asks for, so that they fail on
-# the stub; tests/test_exercises.py runs every chapter both ways. After
-# editing a chapter, `python tools/chapters.py --fix book/NN_name.md`.
+# the stub (`python tools/exercises.py selftest NN` tries both ways; so does
+# tests/test_exercises.py). After editing a chapter, run
+# `python tools/chapters.py --fix book/NN_name.md` (jupytext's exact form).
 from pathlib import Path
 from unittest import mock
 

@@ -6,6 +6,9 @@
     python tools/exercises.py check NOTEBOOK|CHAPTER [--timeout S] [--json]
         run a student's notebook and report each exercise: passed, failed (and why)
         or not attempted (make check CHAPTER=05)
+    python tools/exercises.py selftest [CHAPTER ...]
+        for chapter authors: the student edition fails every exercise, and the
+        official answers pass every check
     python tools/exercises.py grade FOLDER [--timeout S]
         check every notebook in FOLDER, each in its own process with a time limit,
         and print a student x exercise table (make grade SUBMISSIONS=FOLDER)
@@ -40,10 +43,10 @@ copy; the student's code runs only in a Jupyter kernel, a separate process.
 """
 import argparse
 import json
+import os
 import re
 import subprocess
 import sys
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -301,8 +304,10 @@ def _regions(notebook, stem):
 def _program(notebook, stem, exercises):
     """The cells to run: the notebook's, with each exercise followed by its official checks."""
     by_label = {e.label: e for e in exercises}
+    regions = _regions(notebook, stem)
+    last = {region[1]: i for i, region in enumerate(regions) if region[0] == "exercise"}
     cells = []
-    for region in _regions(notebook, stem):
+    for i, region in enumerate(regions):
         if region[0] == "cell":
             if region[1].cell_type == "code":
                 cells.append(("chapter", None, region[1]))
@@ -311,7 +316,8 @@ def _program(notebook, stem, exercises):
         if label not in by_label:
             continue
         cells += [(kind, label, cell) for kind, cell in answers]
-        cells += [("check", label, cell) for cell in by_label.pop(label).checks()]
+        if last[label] == i:        # checks follow the exercise's last cell
+            cells += [("check", label, cell) for cell in by_label[label].checks()]
     return cells
 
 
@@ -329,7 +335,11 @@ def _error(content):
 def run_cells(cells, cwd, cell_timeout=CELL_TIMEOUT):
     """Run code cells in a fresh kernel; return each cell's error (None if it ran)."""
     from jupyter_client.manager import start_new_kernel
-    manager, client = start_new_kernel(kernel_name="python3", cwd=str(cwd),
+    # The kernel runs in book/ and imports this repository's minijax (relative
+    # entries of PYTHONPATH would now point elsewhere: make them absolute).
+    paths = [str(ROOT)] + [os.path.abspath(p) for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths))
+    manager, client = start_new_kernel(kernel_name="python3", cwd=str(cwd), env=env,
                                        stderr=subprocess.DEVNULL)   # its start-up warnings
     errors = []
     try:
@@ -355,14 +365,9 @@ def run_cells(cells, cwd, cell_timeout=CELL_TIMEOUT):
     return errors
 
 
-def check_notebook(path, cell_timeout=CELL_TIMEOUT):
-    """Run a student's notebook; return its chapter and a result per exercise."""
-    notebook = read_notebook(path)
-    stem = _chapter_of(notebook, path)
-    exercises = exercises_of(stem)
-    program = _program(notebook, stem, exercises)
-    errors = run_cells([cell.source for _, _, cell in program], BOOK, cell_timeout)
-    results, warnings = {}, []
+def _verdicts(exercises, program, errors):
+    """Each exercise's status from the errors of the cells that ran."""
+    results = {}
     for exercise in exercises:
         mine = [(kind, cell, err) for (kind, label, cell), err in zip(program, errors)
                 if label == exercise.label]
@@ -379,10 +384,40 @@ def check_notebook(path, cell_timeout=CELL_TIMEOUT):
             status = "failed"
         results[exercise.label] = {"number": exercise.number, "status": status,
                                    "message": failure, "checks_failed": checks_failed}
-    for (kind, _, cell), err in zip(program, errors):
-        if kind == "chapter" and err and "raises-exception" not in cell.metadata.get("tags", []):
-            warnings.append(f"a chapter cell failed: {err}")
-    return {"notebook": str(path), "chapter": stem, "exercises": results, "warnings": warnings}
+    return results
+
+
+def _chapter_warnings(program, errors):
+    return [f"a chapter cell failed: {err}" for (kind, _, cell), err in zip(program, errors)
+            if kind == "chapter" and err and "raises-exception" not in cell.metadata.get("tags", [])]
+
+
+def check_notebook(path, cell_timeout=CELL_TIMEOUT):
+    """Run a student's notebook; return its chapter and a result per exercise."""
+    notebook = read_notebook(path)
+    stem = _chapter_of(notebook, path)
+    exercises = exercises_of(stem)
+    program = _program(notebook, stem, exercises)
+    errors = run_cells([cell.source for _, _, cell in program], BOOK, cell_timeout)
+    return {"notebook": str(path), "chapter": stem, "exercises": _verdicts(exercises, program, errors),
+            "warnings": _chapter_warnings(program, errors)}
+
+
+def self_test(stem, cell_timeout=CELL_TIMEOUT):
+    """Check a chapter's exercises for authors, in one kernel: run the student
+    edition (every exercise should fail), then each official answer with its
+    checks (every exercise should pass). Returns both results."""
+    exercises = exercises_of(stem)
+    handed_out = _program(student_edition(stem), stem, exercises)
+    answered = [(kind, e.label, cell) for e in exercises
+                for kind, cell in [("given", c) for c in e.given] + e.parts]
+    errors = run_cells([cell.source for _, _, cell in handed_out + answered], BOOK, cell_timeout)
+    first, then = errors[:len(handed_out)], errors[len(handed_out):]
+    return ({"notebook": "student edition", "chapter": stem,
+             "exercises": _verdicts(exercises, handed_out, first),
+             "warnings": _chapter_warnings(handed_out, first)},
+            {"notebook": "official answers", "chapter": stem,
+             "exercises": _verdicts(exercises, answered, then), "warnings": []})
 
 
 SYMBOL = {"passed": "✓", "failed": "✗", "not attempted": "·", "timed out": "⌛"}
@@ -421,7 +456,7 @@ def grade(folder, timeout):
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
             result = json.loads(done.stdout.strip().splitlines()[-1])
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:     # the kernel notices its parent died and exits
             result = {"chapter": _chapter_of(read_notebook(path), path), "exercises": None,
                       "warnings": [f"stopped after {timeout} s"]}
         except (json.JSONDecodeError, IndexError):
@@ -471,6 +506,12 @@ def _notebook_for(name):
     return matches[0]
 
 
+def _stems(prefixes):
+    """The chapters with exercises whose names start with one of ``prefixes`` (all if none)."""
+    stems = chapters_with_exercises()
+    return [s for s in stems if any(s.startswith(p) for p in prefixes)] if prefixes else stems
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
@@ -482,21 +523,31 @@ def main(argv=None):
     check.add_argument("notebook")
     check.add_argument("--timeout", type=float, default=CELL_TIMEOUT, help="seconds per cell")
     check.add_argument("--json", action="store_true")
+    selftest = commands.add_parser("selftest", help="for authors: stubs fail, answers pass")
+    selftest.add_argument("chapters", nargs="*")
     grading = commands.add_parser("grade", help="check a folder of notebooks")
     grading.add_argument("folder")
     grading.add_argument("--timeout", type=float, default=900, help="seconds per notebook")
     args = parser.parse_args(argv)
 
     if args.command == "edition":
-        stems = chapters_with_exercises()
-        if args.chapters:
-            stems = [s for s in stems if any(s.startswith(c) for c in args.chapters)]
-        write_editions(stems, Path(args.out), args.force)
+        write_editions(_stems(args.chapters), Path(args.out), args.force)
         return 0
     if args.command == "check":
         result = check_notebook(_notebook_for(args.notebook), args.timeout)
         print(json.dumps(result) if args.json else report(result))
         return 0 if all(r["status"] == "passed" for r in result["exercises"].values()) else 1
+    if args.command == "selftest":
+        good = True
+        for stem in _stems(args.chapters):
+            handed_out, answered = self_test(stem)
+            print(report(handed_out), report(answered), sep="\n")
+            good &= all(r["status"] == "not attempted" and r["checks_failed"]
+                        for r in handed_out["exercises"].values()) and not handed_out["warnings"]
+            good &= all(r["status"] == "passed" for r in answered["exercises"].values())
+        print("OK: every stub fails its checks and every official answer passes." if good else
+              "PROBLEM: a check passes without an answer, or an official answer fails.")
+        return 0 if good else 1
     print(table(grade(args.folder, args.timeout)))
     return 0
 
