@@ -8,7 +8,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
-.PHONY: test book lab bench myst-check clean
+.PHONY: test book lab lab-deps exercises check grade bench myst-check clean
 
 # Chapters time computations at build time. One BLAS thread keeps those
 # timings steady on a busy or small machine (benchmarks use the default).
@@ -25,8 +25,14 @@ $(VENV)/.book-deps: pyproject.toml | $(PY)
 	$(PIP) -e ".[test,book]"
 	@touch $@
 
-$(VENV)/.lab-deps: pyproject.toml | $(PY)
+# JupyterLab reads settings overrides from the environment it runs in: ours make
+# a double-click on a chapter (.md) open it as a notebook (jupytext's viewer).
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings
+
+$(VENV)/.lab-deps: pyproject.toml tools/lab-overrides.json | $(PY)
 	$(PIP) -e ".[test,book,lab]"
+	mkdir -p $(LAB_SETTINGS)
+	cp tools/lab-overrides.json $(LAB_SETTINGS)/overrides.json
 	@touch $@
 
 $(VENV)/.bench-deps: pyproject.toml | $(PY)
@@ -43,8 +49,28 @@ book: $(VENV)/.book-deps
 myst-check: $(VENV)/.book-deps
 	$(PY) .ci/myst_check.py
 
+# jupytext enables its own server extension when installed; book/jupytext.toml
+# says how it reads and writes the chapters. Students: make lab LAB_DIR=exercises.
+LAB_DIR ?= book
 lab: $(VENV)/.lab-deps
-	$(VENV)/bin/jupyter lab --ServerApp.jpserver_extensions="{'jupytext': True}" book
+	$(VENV)/bin/jupyter lab $(LAB_DIR)
+
+lab-deps: $(VENV)/.lab-deps
+
+# Students and teachers (tools/exercises.py; see the README):
+#   make exercises              student edition, one notebook per chapter, in exercises/
+#   make check CHAPTER=05       check exercises/05_*.ipynb (or NOTEBOOK=path)
+#   make grade SUBMISSIONS=dir  a student x exercise table for a folder of notebooks
+exercises: $(VENV)/.test-deps
+	$(PY) tools/exercises.py edition
+
+check: $(VENV)/.test-deps
+	$(if $(or $(NOTEBOOK),$(CHAPTER)),,$(error say which: make check CHAPTER=05, or NOTEBOOK=path))
+	$(BOOK_ENV) $(PY) tools/exercises.py check $(or $(NOTEBOOK),$(CHAPTER))
+
+grade: $(VENV)/.test-deps
+	$(if $(SUBMISSIONS),,$(error say where: make grade SUBMISSIONS=folder))
+	$(BOOK_ENV) $(PY) tools/exercises.py grade $(SUBMISSIONS)
 
 bench: $(VENV)/.bench-deps
 	$(PY) benchmarks/run.py

@@ -4,6 +4,14 @@ nbval only collects ``*.ipynb``; this hook reads the ``book/*.md`` text
 notebooks with jupytext and hands them to nbval's own collector. The kernel
 runs in the chapter's directory, as it would for an ``.ipynb`` there.
 """
+# Exercises (tools/exercises.py turns them into a student edition and checks
+# answers): inside a chapter's {solution-start}...{solution-end}, tag the code
+# cells that check the answer `exercise-check` (`:tags: [exercise-check]`);
+# every other solution cell is the answer, replaced by a stub for students.
+# Checks must test names the exercise statement asks for, so that they fail on
+# the stub (`python tools/exercises.py selftest NN` tries both ways; so does
+# tests/test_exercises.py). After editing a chapter, run
+# `python tools/chapters.py --fix book/NN_name.md` (jupytext's exact form).
 from pathlib import Path
 from unittest import mock
 
