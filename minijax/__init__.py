@@ -11,3 +11,5 @@ from .transpose import vjp
 from .api import jacfwd, jacrev, hessian, grad, value_and_grad
 from . import test_util, nn, scipy
 from .compiling import jit, devices, default_backend, device_put, block_until_ready
+from . import ad_checkpoint
+from .ad_checkpoint import checkpoint, remat, checkpoint_policies
