@@ -35,11 +35,11 @@ from .batching import batching_rules, moveaxis, not_mapped
 from .core import Primitive, get_aval, set_current_trace
 from .forward_mode import Zero, instantiate, jvp_rules, tangent_aval
 from .higher_order import batch_jaxpr, jvp_jaxpr, transpose_jaxpr
-from .jaxpr import (ClosedJaxpr, Jaxpr, JaxprTrace, JaxprTracer, Var, eval_jaxpr,
+from .jaxpr import (ClosedJaxpr, Jaxpr, JaxprTrace, JaxprTracer, Literal, Var, eval_jaxpr,
                     trace_to_jaxpr)
 from .lax.reductions import dot_general_p
 from .lowering import lower_sub_jaxpr, lowering_rules, tensor_type
-from .partial_eval import linearize_flat, partial_eval_rules
+from .partial_eval import linearize_flat, partial_eval_jaxpr, partial_eval_rules
 from .transpose import is_undefined, transpose_rules
 from .util import merge_lists, partition_list, split_list
 
@@ -277,15 +277,16 @@ def _remat_partial_eval(trace, args, params):
     ``remat2`` that recomputes the rest from those residuals."""
     jaxpr, policy = params["jaxpr"], params["policy"] or nothing_saveable
     unknowns = [trace.is_unknown(x) for x in args]
-    known, staged, out_unknowns, num_res = split_by_policy(jaxpr, unknowns, policy)
+    known, known_consts, (staged, staged_consts), out_unknowns, num_res = split_by_policy(
+        jaxpr, unknowns, policy)
     known_args, unknown_args = partition_list(unknowns, args)
     # As in JAX the known part is not wrapped in a remat2: it runs (or is
     # staged, under jit) inline, like the rest of the forward pass.
     with set_current_trace(trace.parent):
-        outs = eval_jaxpr(known, [], *known_args)
+        outs = eval_jaxpr(known, [], *known_consts, *known_args)
     known_outs, residuals = split_list(outs, [len(outs) - num_res])
     staged_outs = JaxprTrace.process_primitive(
-        trace, remat_p, residuals + unknown_args,
+        trace, remat_p, staged_consts + residuals + unknown_args,
         dict(params, jaxpr=staged, differentiated=True))
     return merge_lists(out_unknowns, known_outs, staged_outs)
 
@@ -296,48 +297,55 @@ def split_by_policy(jaxpr, unknowns, policy):
 
     Returns ``(known, staged, out_unknowns, num_residuals)``: ``known`` maps the
     known inputs to (known outputs + residuals); ``staged`` maps (residuals +
-    unknown inputs) to the unknown outputs, recomputing every known value it
-    needs that the policy did not allow to be saved.
+    unknown inputs) to the unknown outputs.
+
+    Two steps. Ordinary partial evaluation (the one ``linearize`` uses, which
+    also splits nested ``jit``, ``cond``, ``scan`` and ``remat2`` equations)
+    gives a known jaxpr and the residuals it would save. Then every residual
+    the policy does not allow is *rematerialized*: the staged side recomputes
+    it from saveable values, walking back through the known equations.
     """
-    unknown = {v for v, u in zip(jaxpr.invars, unknowns) if u}
-    saveable = {v for v, u in zip(jaxpr.invars, unknowns) if not u}   # inputs: always
-    producer, known_eqns, staged_eqns = {}, [], []
-    for eqn in jaxpr.eqns:
-        if any(type(a) is Var and a in unknown for a in eqn.invars):
-            staged_eqns.append(eqn)
-            unknown.update(eqn.outvars)
-            continue
-        known_eqns.append(eqn)
+    known, unknown, out_unknowns, n_res = partial_eval_jaxpr(_closed(jaxpr), list(unknowns))
+    kj = known.jaxpr
+    n_known_out = len(kj.outvars) - n_res
+    old_res = kj.outvars[n_known_out:]
+    producer, saveable = {}, set(kj.invars)          # known inputs: always saveable
+    for eqn in kj.eqns:
         producer.update((v, eqn) for v in eqn.outvars)
         if policy(eqn.primitive, *[a.aval for a in eqn.invars], **eqn.params):
             saveable.update(eqn.outvars)
-    out_unknowns = [type(v) is Var and v in unknown for v in jaxpr.outvars]
-    staged_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if u]
-    live_staged = _live_eqns(staged_eqns, staged_outs)
-    # Walk back from what the staged equations read: a saveable value is a
-    # residual; any other known value is recomputed from its own inputs.
+    consts = set(kj.constvars)
     residual_set, recompute, seen = set(), set(), set()
-    todo = [a for eqn in live_staged for a in eqn.invars]
-    while todo:
+    todo = list(old_res)
+    while todo:                                       # walk back to saveable values
         a = todo.pop()
-        if type(a) is not Var or a in unknown or a in seen:
+        if type(a) is not Var or a in consts or a in seen:
             continue
         seen.add(a)
         if a in saveable:
             residual_set.add(a)
         else:
-            recompute.add(producer[a])
+            recompute.add(id(producer[a]))
             todo.extend(producer[a].invars)
-    residuals = ([v for v in jaxpr.invars if v in residual_set]
-                 + [v for eqn in known_eqns for v in eqn.outvars if v in residual_set])
-    known_outs = [v for v, u in zip(jaxpr.outvars, out_unknowns) if not u]
-    known_invars = [v for v, u in zip(jaxpr.invars, unknowns) if not u]
-    known = Jaxpr([], known_invars, known_outs + residuals,
-                  _live_eqns(known_eqns, known_outs + residuals))
-    live = set(map(id, live_staged)) | set(map(id, recompute))
-    staged = Jaxpr([], residuals + [v for v, u in zip(jaxpr.invars, unknowns) if u],
-                   staged_outs, [e for e in jaxpr.eqns if id(e) in live])
-    return known, staged, out_unknowns, len(residuals)
+    residuals = ([v for v in kj.invars if v in residual_set]
+                 + [v for eqn in kj.eqns for v in eqn.outvars if v in residual_set])
+    known_outs = kj.outvars[:n_known_out] + residuals
+    new_known = Jaxpr(kj.constvars, kj.invars, known_outs, _live_eqns(kj.eqns, known_outs))
+    rematerialize = Jaxpr(kj.constvars, residuals, old_res,
+                          [e for e in kj.eqns if id(e) in recompute])
+
+    def staged_fun(*args):
+        res, unknown_ins = split_list(args, [len(residuals)])
+        recomputed = eval_jaxpr(rematerialize, known.consts, *res)
+        return eval_jaxpr(unknown.jaxpr, unknown.consts, *recomputed, *unknown_ins)
+
+    staged, staged_consts = trace_to_jaxpr(
+        staged_fun, [v.aval for v in residuals] + unknown.in_avals[n_res:],
+        purpose="checkpoint")
+    new_known, known_consts = _const_free(ClosedJaxpr(new_known, known.consts))
+    # Constants of either side are passed as leading inputs (remat2 has none).
+    return (new_known, known_consts, _const_free(ClosedJaxpr(staged, staged_consts)),
+            out_unknowns, len(residuals))
 
 
 def _live_eqns(eqns, outs):
@@ -405,10 +413,14 @@ def saved_residuals(f, *args, **kwargs):
     outer = JaxprTrace(debug_name=function_name(f), purpose="saved_residuals")
     with source_info.recording(), set_current_trace(outer, retire=True):
         primals = [outer.new_arg(get_aval(x)) for x in flat_args]
-        _, _, residuals = linearize_flat(flat_f, primals, function_name(f))
+        _, linear, residuals = linearize_flat(flat_f, primals, function_name(f))
     res_vars = {r.var for r in residuals if isinstance(r, JaxprTracer) and r._trace is outer}
-    results = [(get_aval(r), "from a constant") for r in residuals
-               if not (isinstance(r, JaxprTracer) and r._trace is outer)]
+    # Known scalars the linear program reads are written into it as literals;
+    # JAX counts them as residuals too.
+    results = [(a.aval, "from a literal") for eqn in linear.eqns for a in eqn.invars
+               if type(a) is Literal]
+    results += [(get_aval(r), "from a constant") for r in residuals
+                if not (isinstance(r, JaxprTracer) and r._trace is outer)]
     for v, name in zip(outer.invars, names):
         if v in res_vars:
             results.append((v.aval, f"from the argument {name}"))

@@ -430,8 +430,9 @@ class _Names:
         return self.names[v]
 
 
-def pp_jaxpr(jaxpr, indent=0, names=None):
-    """The jaxpr in JAX's textual syntax."""
+def pp_jaxpr(jaxpr, indent=0, names=None, prefix=0):
+    """The jaxpr in JAX's textual syntax (``prefix``: width of text before it
+    on its first line, such as ``jaxpr=``)."""
     names = names or _Names()
     used = _used_vars(jaxpr)
 
@@ -459,7 +460,7 @@ def pp_jaxpr(jaxpr, indent=0, names=None):
                      if "\n" not in p[0]]
     if len(one_line_eqns) == len(lines):   # all on one line, if it fits (as JAX does)
         single = f"{head} {'; '.join(one_line_eqns)} in {outs} }}"
-        if len(single) + indent <= _WIDTH:
+        if len(single) + indent + prefix <= _WIDTH:
             return single
     pad = " " * (indent + 4)
     body = []
@@ -491,18 +492,19 @@ def _pp_params(params, indent, names):
     """(one-line form, multi-line form) of ``[k=v ...]``."""
     if not params:
         return "", ""
-    items = [(k, _pp_value(v, indent + 2, names)) for k, v in sorted(params.items())]
+    items = [(k, _pp_value(v, indent + 2, names, len(k) + 1))
+             for k, v in sorted(params.items())]
     short = "[" + " ".join(f"{k}={v}" for k, v in items) + "]"
     pad = " " * (indent + 2)
     long = "[\n" + "\n".join(f"{pad}{k}={v}" for k, v in items) + "\n" + " " * indent + "]"
     return short, long
 
 
-def _pp_value(v, indent, names):
+def _pp_value(v, indent, names, prefix=0):
     if isinstance(v, ClosedJaxpr):
-        return pp_jaxpr(v.jaxpr, indent, _Names())
+        return pp_jaxpr(v.jaxpr, indent, _Names(), prefix)
     if isinstance(v, Jaxpr):   # an open jaxpr (remat2's) continues the outer names, as in JAX
-        return pp_jaxpr(v, indent, names)
+        return pp_jaxpr(v, indent, names, prefix)
     if isinstance(v, (tuple, list)) and v and all(isinstance(x, (Jaxpr, ClosedJaxpr))
                                                   for x in v):
         pad = " " * (indent + 2)

@@ -65,4 +65,5 @@ def summarize(origin):
     positions = list(code.co_positions())
     line, _, col, _ = positions[lasti // 2] if lasti // 2 < len(positions) else (
         code.co_firstlineno, None, 0, None)
-    return f"{code.co_filename}:{line}:{col if col is not None else 0} ({code.co_name})"
+    name = getattr(code, "co_qualname", code.co_name)   # JAX prints the qualified name
+    return f"{code.co_filename}:{line}:{col if col is not None else 0} ({name})"
