@@ -444,3 +444,7 @@ def print_saved_residuals(f, *args, **kwargs):
     """Print one line per residual ``grad`` of ``f`` would save: its type and origin."""
     for aval, description in saved_residuals(f, *args, **kwargs):
         print(f"{aval.str_short()} {description}")
+
+# Binomial checkpointing of loops (beyond JAX): see checkpointed_loops.py.
+from .checkpointed_loops import (checkpointed_scan, checkpointed_while_loop,  # noqa: E402
+                                 revolve_schedule)
