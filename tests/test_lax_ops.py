@@ -669,6 +669,9 @@ NOT_IN_TABLE = {
     "cond": "control flow carrying jaxprs; tested in test_control_flow.py",
     "while": "control flow carrying jaxprs; tested in test_control_flow.py",
     "scan": "control flow carrying jaxprs; tested in test_control_flow.py",
+    "remat2": "checkpoint, carrying a jaxpr; tested in test_checkpoint.py",
+    "name": "checkpoint_name, the identity for policies; tested in test_checkpoint.py",
+    "checkpointed_scan": "binomial checkpointing; tested in test_binomial_checkpoint.py",
 }
 
 

@@ -485,6 +485,10 @@ NOT_DIFFERENTIATED = {
     "nextafter": "JAX defines no derivative for nextafter",
     # JAX cannot transpose it either: the number of iterations is unknown.
     "while": "no reverse mode in JAX either; see test_while_loop_forward_only",
+    # Differentiated against JAX and finite differences in their own files.
+    "remat2": "checkpoint: see test_checkpoint.py",
+    "name": "checkpoint_name: see test_checkpoint.py",
+    "checkpointed_scan": "see test_binomial_checkpoint.py",
 }
 
 
