@@ -285,6 +285,8 @@ def _remat_partial_eval(trace, args, params):
     with set_current_trace(trace.parent):
         outs = eval_jaxpr(known, [], *known_consts, *known_args)
     known_outs, residuals = split_list(outs, [len(outs) - num_res])
+    if not any(out_unknowns):
+        return known_outs
     staged_outs = JaxprTrace.process_primitive(
         trace, remat_p, staged_consts + residuals + unknown_args,
         dict(params, jaxpr=staged, differentiated=True))
