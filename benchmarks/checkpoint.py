@@ -4,6 +4,7 @@
     python benchmarks/checkpoint.py --quick         # smaller T, seconds
     python benchmarks/checkpoint.py --lengths 100 1000 10000 --checkpoints 8 32
     python benchmarks/checkpoint.py --plot out.png  # also draw the curves
+    python benchmarks/checkpoint.py --jit --lengths 100 1000 10000   # compiled: time only
 
 The gradient of ``sum(final carry)`` of a loop of T steps whose carry holds
 ``--size`` float32 numbers (100k by default), computed eagerly by minijax:
@@ -42,11 +43,19 @@ def methods(checkpoints):
     return out
 
 
-def measure(loop, size, length):
-    """(peak memory in carries, seconds) of one eager gradient."""
+def measure(loop, size, length, jit=False):
+    """(peak memory in carries, seconds) of one eager gradient; with ``jit``,
+    (nan, seconds) of one compiled gradient (compilation excluded):
+    tracemalloc cannot see XLA's buffers."""
     c0 = np.linspace(-1, 1, size).astype(np.float32)
     xs = np.linspace(0, 0.01, length).astype(np.float32)
     grad = minijax.grad(lambda c: jnp.sum(loop(c, xs)[0]))
+    if jit:
+        grad = minijax.jit(grad)
+        np.asarray(grad(c0))   # compile
+        start = time.perf_counter()
+        np.asarray(grad(c0))
+        return float("nan"), time.perf_counter() - start
     tracemalloc.start()
     start = time.perf_counter()
     np.asarray(grad(c0))
@@ -63,18 +72,20 @@ def main():
     parser.add_argument("--checkpoints", type=int, nargs="+", default=[8, 32])
     parser.add_argument("--max-linear-T", type=int, default=300)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--jit", action="store_true", help="time compiled gradients")
     parser.add_argument("--plot", metavar="PNG")
     args = parser.parse_args()
     if args.quick:
         args.size, args.lengths = 10_000, [30, 100, 300]
     rows = {}
-    print(f"carry: {args.size} float32; memory in carries, time in seconds (eager minijax)")
+    mode = "minijax.jit" if args.jit else "eager minijax"
+    print(f"carry: {args.size} float32; memory in carries, time in seconds ({mode})")
     print(f"{'T':>6} {'method':>11} {'peak mem':>9} {'time':>8} {'mem/scan':>9} {'time/scan':>10}")
     for length in args.lengths:
         for name, loop in methods(args.checkpoints).items():
             if name.startswith("scan") and length > args.max_linear_T:
                 continue
-            mem, sec = measure(loop, args.size, length)
+            mem, sec = measure(loop, args.size, length, args.jit)
             rows[name, length] = (mem, sec)
             base = rows.get(("scan", length))
             ratio = (f"{mem / base[0]:9.3f} {sec / base[1]:10.2f}" if base else

@@ -297,9 +297,10 @@ def split_by_policy(jaxpr, unknowns, policy):
     """Split ``jaxpr`` into a known part and a staged part, the policy choosing
     the residuals.
 
-    Returns ``(known, staged, out_unknowns, num_residuals)``: ``known`` maps the
-    known inputs to (known outputs + residuals); ``staged`` maps (residuals +
-    unknown inputs) to the unknown outputs.
+    Returns ``(known, known_consts, (staged, staged_consts), out_unknowns,
+    num_residuals)``: ``known`` maps (its constants, the known inputs) to (known
+    outputs + residuals); ``staged`` maps (its constants, residuals, unknown
+    inputs) to the unknown outputs. Both are open jaxprs without constvars.
 
     Two steps. Ordinary partial evaluation (the one ``linearize`` uses, which
     also splits nested ``jit``, ``cond``, ``scan`` and ``remat2`` equations)
