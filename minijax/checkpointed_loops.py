@@ -23,7 +23,7 @@ How it fits the machinery: ``checkpointed_scan_p`` is a scan primitive.
 * transpose: the revolve schedule, as a table of actions interpreted by one
   ``while_loop`` (so ``jit`` compiles a loop, not an unrolled schedule): each
   action advances the primal carry, stores or restores a snapshot, or does
-  one backward step (recompute that step's residuals, transpose it).
+  one backward step (recompute that step's residuals, transpose them).
 
 JAX has no such primitive; Equinox (``checkpointed_while_loop``) and Diffrax
 (``RecursiveCheckpointAdjoint``) build it on top of JAX with ``custom_vjp``.
@@ -295,56 +295,68 @@ def _checkpointed_scan_transpose(cts, *args, jaxpr, num_consts, num_carry, lengt
 
 def _reverse_sweep(primal, step_t, n_res, actions, checkpoints, consts, carry0, xs,
                    ct_carry, ct_ys, lin_const_avals, lin_x_avals, length):
-    """Interpret the schedule with one ``while_loop``: the state is the current
+    """Interpret the schedule with one ``while_loop``. Its state: the current
     primal carry, the snapshots, the carry cotangent, the accumulated constant
-    cotangents and the per-step xs cotangents."""
+    cotangents and the per-step xs cotangents.
+
+    Each iteration reads one row ``(kind, a, b)`` of the table and does every
+    kind of action, each one a no-op unless it is this row's: a snapshot or a
+    restore moves one carry (``select``), an advance runs ``fori_loop(a, b)``
+    (zero steps otherwise), and only the backward step sits in a ``cond``.
+    The big buffers (snapshots, xs cotangents) never pass through a branch,
+    so compiled code updates them in place instead of copying them."""
     table = np.array([(_ACTION_CODES[k], a, b) for k, a, b in actions], np.int32)
-    n_kc = len(carry0)
     carry_avals = [get_aval(c) for c in carry0]
+    n_kc, n_lc = len(carry0), len(lin_const_avals)
 
     def primal_step(carry, t):
         x_t = [lax.dynamic_index_in_dim(x, t, 0, keepdims=False) for x in xs]
         return eval_jaxpr(primal.jaxpr, primal.consts, *consts, *carry, *x_t)
 
-    def advance(state, a, b):
-        def one(t, carry):
-            return [_like(c, av) for c, av in zip(primal_step(carry, t)[:n_kc], carry_avals)]
-        return dict(state, carry=lax.fori_loop(a, b, one, state["carry"]))
+    def advance_one(t, carry):
+        return [_like(c, av) for c, av in zip(primal_step(carry, t)[:n_kc], carry_avals)]
 
-    def snapshot(state, slot, _):
-        snaps = [lax.dynamic_update_index_in_dim(s, c, slot, 0)
-                 for s, c in zip(state["snaps"], state["carry"])]
-        return dict(state, snaps=snaps)
-
-    def restore(state, slot, _):
-        carry = [_like(lax.dynamic_index_in_dim(s, slot, 0, keepdims=False), av)
-                 for s, av in zip(state["snaps"], carry_avals)]
-        return dict(state, carry=carry)
-
-    def reverse(state, t, _):
-        residuals = primal_step(state["carry"], t)[-n_res:] if n_res else []
+    def backward_step(operands):
+        carry, ct_carry_, ct_consts, t = operands
+        residuals = primal_step(carry, t)[len(primal.out_avals) - n_res:]
         ct_y = [lax.dynamic_index_in_dim(y, t, 0, keepdims=False) for y in ct_ys]
-        outs = eval_jaxpr(step_t.jaxpr, step_t.consts, *residuals, *state["ct_carry"], *ct_y)
-        ct_c, ct_carry_new, ct_x = _parts(outs, len(lin_const_avals), len(ct_carry))
-        return dict(state, ct_carry=list(ct_carry_new),
-                    ct_consts=[lax.add(a, b) for a, b in zip(state["ct_consts"], ct_c)],
-                    ct_xs=[lax.dynamic_update_index_in_dim(buf, v, t, 0)
-                           for buf, v in zip(state["ct_xs"], ct_x)])
+        outs = eval_jaxpr(step_t.jaxpr, step_t.consts, *residuals, *ct_carry_, *ct_y)
+        ct_c, ct_carry_new, ct_x = _parts(outs, n_lc, len(ct_carry_))
+        return (list(ct_carry_new), [lax.add(a, b) for a, b in zip(ct_consts, ct_c)],
+                list(ct_x))
+
+    def skip(operands):
+        _, ct_carry_, ct_consts, _ = operands
+        return list(ct_carry_), list(ct_consts), [zeros_like_aval(a) for a in lin_x_avals]
+
+    def pick(flag, new, old):
+        return lax.select(flag, new, old)
 
     def body(loop):
-        i, state = loop
-        row = lax.dynamic_index_in_dim(table, i, 0, keepdims=False)
-        state = lax.switch(row[0], [advance, snapshot, restore, reverse], state, row[1], row[2])
-        return i + 1, state
+        i, carry, snaps, ct_carry_, ct_consts, ct_xs = loop
+        kind, a, b = (lax.dynamic_index_in_dim(table, i, 0, keepdims=False)[k]
+                      for k in range(3))
+        is_kind = {k: lax.eq(kind, np.int32(code)) for k, code in _ACTION_CODES.items()}
+        snaps = [lax.dynamic_update_index_in_dim(
+            s, pick(is_kind[SNAPSHOT], c, lax.dynamic_index_in_dim(s, a, 0, False)), a, 0)
+            for s, c in zip(snaps, carry)]
+        carry = [pick(is_kind[RESTORE], _like(lax.dynamic_index_in_dim(s, a, 0, False), av), c)
+                 for s, c, av in zip(snaps, carry, carry_avals)]
+        carry = lax.fori_loop(a, pick(is_kind[ADVANCE], b, a), advance_one, carry)
+        ct_carry_, ct_consts, ct_x = lax.cond(is_kind[REVERSE], backward_step, skip,
+                                              (carry, ct_carry_, ct_consts, a))
+        ct_xs = [lax.dynamic_update_index_in_dim(
+            buf, pick(is_kind[REVERSE], v, lax.dynamic_index_in_dim(buf, a, 0, False)), a, 0)
+            for buf, v in zip(ct_xs, ct_x)]
+        return i + 1, carry, snaps, ct_carry_, ct_consts, ct_xs
 
-    state = dict(
-        carry=list(carry0),
-        snaps=[lax.full((checkpoints,) + a.shape, 0, a.dtype) for a in carry_avals],
-        ct_carry=list(ct_carry),
-        ct_consts=[zeros_like_aval(a) for a in lin_const_avals],
-        ct_xs=[lax.full((length,) + a.shape, 0, a.dtype) for a in lin_x_avals])
-    _, state = lax.while_loop(lambda loop: loop[0] < len(table), body, (np.int32(0), state))
-    return list(state["ct_consts"]), list(state["ct_carry"]), list(state["ct_xs"])
+    init = (np.int32(0), list(carry0),
+            [lax.full((checkpoints,) + a.shape, 0, a.dtype) for a in carry_avals],
+            list(ct_carry), [zeros_like_aval(a) for a in lin_const_avals],
+            [lax.full((length,) + a.shape, 0, a.dtype) for a in lin_x_avals])
+    _, _, _, ct_carry, ct_consts, ct_xs = lax.while_loop(lambda loop: loop[0] < len(table),
+                                                         body, init)
+    return list(ct_consts), list(ct_carry), list(ct_xs)
 
 
 def _like(x, aval):
