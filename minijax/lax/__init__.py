@@ -563,14 +563,8 @@ def dot(lhs, rhs, precision=None, preferred_element_type=None):
 
 
 # ---------------------------------------------------------------------------
-# Control flow lives in minijax/control_flow.py: its primitives need every
-# transformation's machinery, which itself imports lax. Resolve it lazily.
+# Control flow lives in minijax/control_flow/. Its primitives need every
+# transformation's rule tables, and those modules import lax: a real cycle, so
+# this import comes last, once everything above is defined.
 
-_CONTROL_FLOW = ("cond", "switch", "while_loop", "fori_loop", "scan", "map")
-
-
-def __getattr__(name):
-    if name in _CONTROL_FLOW:
-        from .. import control_flow
-        return getattr(control_flow, name)
-    raise AttributeError(f"module 'minijax.lax' has no attribute {name!r}")
+from ..control_flow import cond, switch, while_loop, fori_loop, scan, map  # noqa: E402
