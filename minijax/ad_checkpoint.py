@@ -272,7 +272,7 @@ def _remat_batch(axis_size, vals, dims, jaxpr, **params):
 # -- partial evaluation: where the policy acts ---------------------------------
 
 
-def _remat_partial_eval(trace, args, params):
+def _remat_partial_eval(trace, args, **params):
     """Run the known part now, keeping only what the policy allows; stage a
     ``remat2`` that recomputes the rest from those residuals."""
     jaxpr, policy = params["jaxpr"], params["policy"] or nothing_saveable

@@ -36,8 +36,8 @@ import numpy as np
 from . import lax, tree_util
 from .api_util import function_name
 from .batching import batching_rules, bdim_at_front, moveaxis, not_mapped
-from .control_flow import (_check_pair, _partial_eval_forced, _scan_abstract_eval,
-                           _strip_weak, _trace, scan_p)
+from .control_flow import _partial_eval_forced, _strip_weak, _trace
+from .control_flow.loops import _check_pair, _scan_abstract_eval, scan_p
 from .core import Primitive, get_aval, set_current_trace
 from .forward_mode import Zero, instantiate, jvp_rules, tangent_aval, zeros_like_aval
 from .higher_order import batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr
@@ -226,7 +226,7 @@ def _checkpointed_scan_batch(axis_size, vals, dims, jaxpr, num_consts, num_carry
                   + [1 if b else not_mapped for b in out_b[num_carry:]])
 
 
-def _checkpointed_scan_partial_eval(trace, args, params):
+def _checkpointed_scan_partial_eval(trace, args, **params):
     """The primal scan runs now and keeps no residuals; the staged equation is
     the whole scan again, reading the known inputs (only) as residuals."""
     jaxpr, nc, ncarry = params["jaxpr"], params["num_consts"], params["num_carry"]

@@ -43,9 +43,9 @@ LINEAR = {
     "complex", "conj", "real", "imag", "select_n", "reduce_sum", "cumsum",
     "broadcast_in_dim", "reshape", "transpose", "squeeze", "rev", "concatenate", "pad",
     "slice", "dynamic_slice", "dynamic_update_slice", "gather", "scatter", "scatter-add",
-    "scatter-mul",
+    "scatter-mul", "name",
 }
-HIGHER_ORDER = {"cond", "while", "scan", "jit"}
+HIGHER_ORDER = {"cond", "while", "scan", "jit", "remat2", "checkpointed_scan"}
 NO_JVP = {"nextafter"}        # JAX has none either: it raises
 NO_BATCH = {"iota"}           # it has no operand to batch
 
@@ -68,7 +68,7 @@ def test_import_registers_every_rule(imports):
     report = _report(imports)
     rules = report["rules"]
     assert HIGHER_ORDER <= set(rules)
-    assert set(report["exported"]) | {"cond", "while", "scan", "jit"} == set(rules)
+    assert set(report["exported"]) | HIGHER_ORDER | {"name"} == set(rules)
     for name, has in rules.items():
         expected = dict(impl=True, lower=True, jvp=name not in NO_JVP,
                         batch=name not in NO_BATCH,
