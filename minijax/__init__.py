@@ -13,3 +13,5 @@ from . import test_util, nn, scipy
 from .compiling import jit, devices, default_backend, device_put, block_until_ready
 from .custom_derivatives import custom_jvp, custom_vjp, custom_gradient, closure_convert
 from . import custom_solvers
+from . import ad_checkpoint
+from .ad_checkpoint import checkpoint, remat, checkpoint_policies

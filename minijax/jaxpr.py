@@ -17,7 +17,7 @@ import itertools
 
 import numpy as np
 
-from . import core, tree_util
+from . import core, source_info, tree_util
 from .api_util import dynamic_leaf_names, function_name
 from .core import Tracer, get_aval, set_current_trace
 from .eager import Array
@@ -49,12 +49,14 @@ class Literal:
 
 
 class JaxprEqn:
-    """``outvars = primitive[params] invars`` (the invars may include literals)."""
-    __slots__ = ("primitive", "invars", "params", "outvars")
+    """``outvars = primitive[params] invars`` (the invars may include literals).
+    ``source_info`` says where in the user's code it came from, when recorded."""
+    __slots__ = ("primitive", "invars", "params", "outvars", "source_info")
 
-    def __init__(self, primitive, invars, params, outvars):
+    def __init__(self, primitive, invars, params, outvars, source_info=None):
         self.primitive, self.invars, self.params, self.outvars = (
             primitive, invars, params, outvars)
+        self.source_info = source_info
 
     def __repr__(self):
         return f"JaxprEqn({self.primitive.name})"
@@ -182,7 +184,7 @@ class JaxprTrace(core.Trace):
         """Append an equation; return tracers for its outputs."""
         many = primitive.multiple_results
         outvars = [Var(a) for a in (out_avals if many else [out_avals])]
-        eqn = JaxprEqn(primitive, invars, params, outvars)
+        eqn = JaxprEqn(primitive, invars, params, outvars, source_info.current())
         self.eqns.append(eqn)
         for v in outvars:
             self.producer[v] = eqn
@@ -318,7 +320,11 @@ def eval_jaxpr(jaxpr, consts, *args):
     for v, x in zip(jaxpr.invars, args):
         env[v] = x
     for eqn in jaxpr.eqns:
-        out = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)
+        if eqn.source_info is not None and source_info.state.recording:
+            out = source_info.bind_at(eqn.source_info, eqn.primitive,
+                                      list(map(read, eqn.invars)), eqn.params)
+        else:
+            out = eqn.primitive.bind(*map(read, eqn.invars), **eqn.params)
         if eqn.primitive.multiple_results:
             env.update(zip(eqn.outvars, out))
         else:
@@ -431,8 +437,9 @@ class _Names:
         return self.names[v]
 
 
-def pp_jaxpr(jaxpr, indent=0, names=None):
-    """The jaxpr in JAX's textual syntax."""
+def pp_jaxpr(jaxpr, indent=0, names=None, prefix=0):
+    """The jaxpr in JAX's textual syntax (``prefix``: width of text before it
+    on its first line, such as ``jaxpr=``)."""
     names = names or _Names()
     used = _used_vars(jaxpr)
 
@@ -462,7 +469,7 @@ def pp_jaxpr(jaxpr, indent=0, names=None):
                      if "\n" not in p[0]]
     if len(one_line_eqns) == len(lines):   # all on one line, if it fits (as JAX does)
         single = f"{head} {'; '.join(one_line_eqns)} in {outs} }}"
-        if len(single) + indent <= _WIDTH:
+        if len(single) + indent + prefix <= _WIDTH:
             return single
     pad = " " * (indent + 4)
     body = []
@@ -494,18 +501,18 @@ def _pp_params(params, indent, names):
     """(one-line form, multi-line form) of ``[k=v ...]`` for ``(key, value)`` pairs."""
     if not params:
         return "", ""
-    items = [(k, _pp_value(v, indent + 2, names)) for k, v in params]
+    items = [(k, _pp_value(v, indent + 2, names, len(k) + 1)) for k, v in params]
     short = "[" + " ".join(f"{k}={v}" for k, v in items) + "]"
     pad = " " * (indent + 2)
     long = "[\n" + "\n".join(f"{pad}{k}={v}" for k, v in items) + "\n" + " " * indent + "]"
     return short, long
 
 
-def _pp_value(v, indent, names):
+def _pp_value(v, indent, names, prefix=0):
     if isinstance(v, ClosedJaxpr):
-        return pp_jaxpr(v.jaxpr, indent, _Names())
-    if isinstance(v, Jaxpr):
-        return pp_jaxpr(v, indent, _Names())
+        return pp_jaxpr(v.jaxpr, indent, _Names(), prefix)
+    if isinstance(v, Jaxpr):   # an open jaxpr (remat2's) continues the outer names, as in JAX
+        return pp_jaxpr(v, indent, names, prefix)
     if isinstance(v, (tuple, list)) and v and all(isinstance(x, (Jaxpr, ClosedJaxpr))
                                                   for x in v):
         pad = " " * (indent + 2)

@@ -31,6 +31,7 @@ import types
 from typing import Callable, NamedTuple
 
 import jax
+import jax.ad_checkpoint
 import numpy as np
 import pytest
 
@@ -44,9 +45,16 @@ from helpers import F32_TOL, F64_TOL, x64
 pytestmark = pytest.mark.filterwarnings("ignore:Casting complex values to real")
 
 M = types.SimpleNamespace(lax=minijax.lax, jnp=minijax.numpy, grad=minijax.grad,
-                          jit=minijax.jit, nn=minijax.nn, custom_vjp=minijax.custom_vjp)
+                          jit=minijax.jit, nn=minijax.nn, custom_vjp=minijax.custom_vjp,
+                          checkpoint=minijax.checkpoint,
+                          checkpoint_name=minijax.ad_checkpoint.checkpoint_name,
+                          checkpointed_scan=minijax.ad_checkpoint.checkpointed_scan)
+# JAX has no checkpointed_scan: its reference is a plain scan (same values).
 J = types.SimpleNamespace(lax=jax.lax, jnp=jax.numpy, grad=jax.grad, jit=jax.jit, nn=jax.nn,
-                          custom_vjp=jax.custom_vjp)
+                          custom_vjp=jax.custom_vjp, checkpoint=jax.checkpoint,
+                          checkpoint_name=jax.ad_checkpoint.checkpoint_name,
+                          checkpointed_scan=lambda f, init, xs, checkpoints: jax.lax.scan(
+                              f, init, xs))
 
 F32, F64, I32, U8, U32, BOOL, C64 = ("float32", "float64", "int32", "uint8", "uint32", "bool",
                                      "complex64")
@@ -244,6 +252,19 @@ def _scan_fun(ns, x):
         c = c * 0.5 + xi
         return c, ns.lax.sin(c)
     return ns.lax.scan(step, ns.jnp.zeros(x.shape[1:], x.dtype), x, reverse=True)
+
+
+def _remat_grad_fun(ns, x):
+    # grad of a checkpointed function: remat2 (with an optimization barrier) and name.
+    body = ns.checkpoint(lambda y: ns.lax.sin(ns.checkpoint_name(y * y, "sq")))
+    return ns.grad(lambda v: ns.jnp.sum(body(v)))(x)
+
+
+def _checkpointed_scan_fun(ns, x):
+    def step(c, xi):
+        c = c * 0.5 + ns.lax.sin(xi)
+        return c, c * c
+    return ns.checkpointed_scan(step, ns.jnp.zeros(x.shape[1:], x.dtype), x, checkpoints=2)
 
 
 def _nested_jit_fun(ns, x):
@@ -511,6 +532,11 @@ CASES = [
     Case("fori_loop", lambda ns, x: ns.lax.fori_loop(0, 4, lambda i, v: v * v + i, x),
          lambda dt: (finite(dt, 3, lo=-1, hi=1),), (F32,)),
     Case("jit", _nested_jit_fun, lambda dt: (finite(dt, 3),), (F32,)),
+    Case("remat_grad", _remat_grad_fun, lambda dt: (finite(dt, 3),), (F32,)),
+    Case("checkpointed_scan", _checkpointed_scan_fun, lambda dt: (finite(dt, 5, 2),), (F32,)),
+    Case("checkpointed_scan_grad",
+         lambda ns, x: ns.grad(lambda v: ns.jnp.sum(_checkpointed_scan_fun(ns, v)[1]))(x),
+         lambda dt: (finite(dt, 5, 2),), (F32,)),
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}

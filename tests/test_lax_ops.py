@@ -675,6 +675,9 @@ NOT_IN_TABLE = {
     "custom_linear_solve": "carries jaxprs; tested in test_custom_vjp.py",
     **{name: "a matrix factorisation; tested in test_linalg.py against JAX" for name in
        ("cholesky", "triangular_solve", "eigh", "qr", "svd", "lu")},
+    "remat2": "checkpoint, carrying a jaxpr; tested in test_checkpoint.py",
+    "name": "checkpoint_name, the identity for policies; tested in test_checkpoint.py",
+    "checkpointed_scan": "binomial checkpointing; tested in test_binomial_checkpoint.py",
 }
 
 

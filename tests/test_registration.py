@@ -45,7 +45,7 @@ LINEAR = {
     "slice", "dynamic_slice", "dynamic_update_slice", "gather", "scatter", "scatter-add",
     "scatter-mul", "triangular_solve",
 }
-HIGHER_ORDER = {"cond", "while", "scan", "jit"}
+HIGHER_ORDER = {"cond", "while", "scan", "jit", "remat2", "checkpointed_scan"}
 NO_JVP = {"nextafter"}        # JAX has none either: it raises
 NO_BATCH = {"iota"}           # it has no operand to batch
 
@@ -59,6 +59,8 @@ OUTSIDE_LAX = {
     "custom_vjp_call": dict(_ALL, jvp=True, transpose=False, partial_eval=False),
     "custom_lin": dict(_ALL, jvp=False, transpose=True, partial_eval=False),
     "custom_linear_solve": dict(_ALL, jvp=True, transpose=True, partial_eval=False),
+    # checkpoint_name: the identity (so linear), marking a value for policies.
+    "name": dict(_ALL, jvp=True, transpose=True, partial_eval=False),
 }
 
 

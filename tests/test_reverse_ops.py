@@ -496,6 +496,9 @@ DIFFERENTIATED_ELSEWHERE = {
     # checked against JAX scenario by scenario.
     "custom_jvp_call": "test_custom_jvp.py", "custom_vjp_call": "test_custom_vjp.py",
     "custom_lin": "test_custom_vjp.py", "custom_linear_solve": "test_custom_vjp.py",
+    "remat2": "checkpoint: see test_checkpoint.py",
+    "name": "checkpoint_name: see test_checkpoint.py",
+    "checkpointed_scan": "see test_binomial_checkpoint.py",
 }
 
 
