@@ -529,3 +529,5 @@ def _dot_general_rule(size, vals, dims, dimension_numbers, **params):
 
 
 batching_rules[red.dot_general_p] = _dot_general_rule
+
+defelementwise(ew.bitcast_convert_type_p)   # the shifts are in ew.binary_ops, batched above

@@ -706,3 +706,10 @@ def _scan_jvp(prim, combine, identity):
 _scan_jvp(red.cumprod_p, lax.mul, lambda dt: 1)
 _scan_jvp(red.cummax_p, lax.max, lambda dt: -np.inf if dt.kind == "f" else np.iinfo(dt).min)
 _scan_jvp(red.cummin_p, lax.min, lambda dt: np.inf if dt.kind == "f" else np.iinfo(dt).max)
+
+
+# Bit manipulation: integer results (and floats made of random bits) have no
+# derivative.
+for _p in (ew.shift_left_p, ew.shift_right_logical_p, ew.shift_right_arithmetic_p,
+           ew.bitcast_convert_type_p):
+    defzero(_p)

@@ -744,3 +744,12 @@ def lower_sub_jaxpr(b, closed, args):
     """Inline a ClosedJaxpr (the body of jit, a branch of cond, ...)."""
     return lower_jaxpr(b, closed.jaxpr, closed.consts, args)
 
+
+# Bit manipulation
+for _prim, _name in [(ew.shift_left_p, "shift_left"),
+                     (ew.shift_right_logical_p, "shift_right_logical"),
+                     (ew.shift_right_arithmetic_p, "shift_right_arithmetic")]:
+    lowering_rules[_prim] = _elementwise(_name)
+lowering_rules[ew.bitcast_convert_type_p] = (
+    lambda b, args, in_avals, out_aval, new_dtype:
+    b.op("stablehlo.bitcast_convert", args, in_avals, out_aval))
