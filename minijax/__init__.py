@@ -11,3 +11,4 @@ from .transpose import vjp
 from .api import jacfwd, jacrev, hessian, grad, value_and_grad
 from . import test_util, nn, scipy
 from .compiling import jit, devices, default_backend, device_put, block_until_ready
+from . import random

@@ -1,0 +1,455 @@
+"""``minijax.random``: JAX's default PRNG, threefry2x32, bit for bit.
+
+There is no hidden random state. A *key* is a pair of 32-bit words, and every
+random number is a pure function of a key: ``normal(key, (3,))`` gives the
+same three numbers every time. New keys come from old ones by ``split`` and
+``fold_in``, which hash a key together with a counter.
+
+The hash is Threefry-2x32 (Salmon et al., "Parallel random numbers: as easy as
+1, 2, 3", 2011): 20 rounds of add, rotate and xor on pairs of ``uint32``
+words. It is written below with ``lax`` operations, so it runs eagerly, is
+staged by ``jit``, and batches under ``vmap`` like any other function.
+
+Keys come in two flavours, as in JAX:
+
+* raw keys (``PRNGKey(0)``): a ``uint32[2]`` array;
+* typed keys (``key(0)``): an array of dtype ``key<fry>`` whose elements are
+  keys. ``PRNGKeyArray`` wraps the ``uint32`` words; it is a pytree with the
+  words as its one leaf, so ``jit`` passes and returns keys as their ``uint32``
+  data and ``vmap`` batches the words. (JAX makes key arrays a true dtype of
+  its type system, with primitives ``random_wrap``, ``random_bits``, ...;
+  a pytree gives the same behaviour under transformations with far less code.)
+
+The samplers follow JAX 0.10.2 with its defaults
+(``jax_threefry_partitionable=True``) operation for operation, and, as in
+JAX, each one runs as a ``jit``-compiled function, so their floating-point
+arithmetic is XLA's on every path (eager, ``jit``, ``vmap``).
+"""
+import functools
+import math
+import operator
+from collections.abc import Sequence
+
+import numpy as np
+
+from . import dtypes, lax, tree_util
+from . import numpy as jnp
+from .compiling import jit
+from .core import Tracer, concrete_or_error, get_aval
+
+_U32 = np.dtype("uint32")
+_UINT = {8: np.dtype("uint8"), 16: np.dtype("uint16"), 32: _U32, 64: np.dtype("uint64")}
+
+# ---------------------------------------------------------------------------
+# Threefry-2x32: the hash every random number comes from
+
+_ROTATIONS = ((13, 15, 26, 6), (17, 29, 16, 24))
+_PARITY = np.uint32(0x1BD11BDA)   # Threefish's key-schedule constant
+
+
+def _u32(value):
+    return np.array(value, _U32)
+
+
+def _rotate_left(x, distance):
+    """Rotate the bits of ``uint32`` words left by ``distance``."""
+    return lax.bitwise_or(lax.shift_left(x, _u32(distance)),
+                          lax.shift_right_logical(x, _u32(32 - distance)))
+
+
+def threefry2x32(key1, key2, x1, x2):
+    """Threefry-2x32 with 20 rounds: hash the counter words ``(x1, x2)``
+    under the key ``(key1, key2)``. All operands are ``uint32``; the key words
+    are scalars, the counters arrays of one shape."""
+    schedule = [key1, key2, lax.bitwise_xor(lax.bitwise_xor(key1, key2), _PARITY)]
+    x1, x2 = lax.add(x1, schedule[0]), lax.add(x2, schedule[1])
+    for block in range(5):   # 5 blocks of 4 rounds, a key injection after each
+        for distance in _ROTATIONS[block % 2]:
+            x1 = lax.add(x1, x2)
+            x2 = lax.bitwise_xor(x1, _rotate_left(x2, distance))
+        x1 = lax.add(x1, schedule[(block + 1) % 3])
+        x2 = lax.add(lax.add(x2, schedule[(block + 2) % 3]), _u32(block + 1))
+    return x1, x2
+
+
+def _counters(shape):
+    """The 64-bit indices ``0, 1, ..., prod(shape) - 1`` laid out in ``shape``,
+    as two ``uint32`` arrays (high words, low words)."""
+    size = math.prod(shape)
+    if size >= 2 ** 32:   # JAX goes to 2**64; the high words would then count too
+        raise NotImplementedError("minijax draws at most 2**32 - 1 random values at once")
+    low = lax.reshape(lax.iota(_U32, size), shape) if shape else _u32(0)
+    return lax.full(shape, 0, _U32), low
+
+
+def _hash_counters(words, shape):
+    """Threefry of the key ``words`` (``uint32[2]``) over the counters of ``shape``."""
+    high, low = _counters(shape)
+    return threefry2x32(words[0], words[1], high, low)
+
+
+# ---------------------------------------------------------------------------
+# Keys
+
+
+class PRNGKeyDType:
+    """The dtype of typed threefry keys, printed ``key<fry>``."""
+    name = "key<fry>"
+
+    def __repr__(self):
+        return self.name
+
+    __str__ = __repr__
+
+    def __eq__(self, other):
+        return type(other) is PRNGKeyDType
+
+    def __hash__(self):
+        return hash(self.name)
+
+
+key_fry = PRNGKeyDType()
+
+
+class PRNGKeyArray:
+    """An array of typed keys: ``shape`` keys over ``uint32[*shape, 2]`` words."""
+    __slots__ = ("_words",)
+    dtype = key_fry
+
+    def __init__(self, words):
+        self._words = words
+
+    shape = property(lambda self: tuple(get_aval(self._words).shape[:-1]))
+    ndim = property(lambda self: len(self.shape))
+    size = property(lambda self: math.prod(self.shape))
+
+    def __len__(self):
+        if not self.shape:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+    def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a 0-d key array")
+        return (self[i] for i in range(self.shape[0]))
+
+    def __getitem__(self, index):
+        index = index if isinstance(index, tuple) else (index,)
+        if any(i is Ellipsis for i in index):   # keep the words axis last
+            index = index + (slice(None),)
+        return PRNGKeyArray(self._words[index])
+
+    def reshape(self, *shape):
+        """Reshape the array of keys (not their words)."""
+        shape = shape[0] if len(shape) == 1 and isinstance(shape[0], Sequence) else shape
+        return PRNGKeyArray(jnp.reshape(self._words, (*shape, 2)))
+
+    def __eq__(self, other):
+        if not isinstance(other, PRNGKeyArray):
+            return NotImplemented
+        return jnp.all(self._words == other._words, axis=-1)
+
+    def __ne__(self, other):
+        if not isinstance(other, PRNGKeyArray):
+            return NotImplemented
+        return jnp.any(self._words != other._words, axis=-1)
+
+    __hash__ = None
+
+    def __repr__(self):
+        if isinstance(self._words, Tracer):
+            return f"PRNGKeyArray[{self.shape}] of {self._words!r}"
+        return (f"Array({self.shape}, dtype={self.dtype.name}) overlaying:\n"
+                f"{np.asarray(self._words)}")
+
+    __str__ = __repr__
+
+
+tree_util.register_pytree_node(PRNGKeyArray, lambda k: ((k._words,), None),
+                               lambda _, words: PRNGKeyArray(words[0]))
+
+
+def _check_key_words(words):
+    """The ``uint32[..., 2]`` words of a raw key, checked."""
+    if not all(hasattr(words, a) for a in ("ndim", "shape", "dtype")):
+        raise TypeError("minijax encountered invalid PRNG key data: expected key_data to have "
+                        f"ndim, shape, and dtype attributes. Got {words!r}")
+    if words.dtype != _U32:
+        raise TypeError("minijax encountered invalid PRNG key data: expected key_data.dtype = "
+                        f"uint32; got dtype={words.dtype}")
+    if tuple(words.shape[-1:]) != (2,):
+        raise TypeError("minijax encountered invalid PRNG key data: expected key_data.shape to "
+                        f"end with (2,); got shape={tuple(words.shape)} for impl=threefry2x32")
+    return words
+
+
+def _key_words(name, key, allow_batched=False):
+    """The words of ``key`` (typed or raw), and whether it was typed. Random
+    functions take one key; ``vmap`` is the way to use many."""
+    if isinstance(key, PRNGKeyArray):
+        words, typed, shape = key._words, True, key.shape
+    else:
+        words, typed = _check_key_words(key), False
+        shape = tuple(words.shape)
+    if not allow_batched and len(shape) > (0 if typed else 1):
+        raise ValueError(f"{name} accepts a single key, but was given a key array of shape "
+                         f"{shape} != (). Use jax.vmap for batching.")
+    return words, typed
+
+
+def _return_key(words, typed):
+    return PRNGKeyArray(words) if typed else words
+
+
+def _seed_words(seed):
+    """The key of an integer seed: its high and low 32 bits (a 32-bit seed has
+    high word 0; so does a negative one: the shift counts as too far)."""
+    high = lax.convert_element_type(
+        lax.shift_right_logical(seed, lax._convert_element_type(32, get_aval(seed).dtype)),
+        _U32)
+    low = lax.convert_element_type(seed, _U32)   # wraps, keeping the low 32 bits
+    return jnp.stack([high, low])
+
+
+def _seed(ctor_name, seed):
+    if isinstance(seed, PRNGKeyArray):
+        raise TypeError(f"{ctor_name} accepts a scalar seed, but was given a PRNG key.")
+    if np.ndim(seed):
+        raise TypeError(f"{ctor_name} accepts a scalar seed, but was given an array of shape "
+                        f"{np.shape(seed)} != (). Use jax.vmap for batching")
+    # A Python int goes through int64 first, so that a large hash does not
+    # overflow when 64-bit types are off: it wraps to 32 bits, as in JAX.
+    seed = jnp.asarray(np.int64(seed)) if isinstance(seed, int) else jnp.asarray(seed)
+    if seed.dtype.kind not in "iu":
+        raise TypeError(f"PRNG key seed must be an integer; got {seed!r}")
+    return _seed_words(seed)
+
+
+def key(seed, *, impl=None):
+    """A typed key (dtype ``key<fry>``) from an integer seed."""
+    _check_impl(impl)
+    return PRNGKeyArray(_seed("key", seed))
+
+
+def PRNGKey(seed, *, impl=None):
+    """A raw key, ``uint32[2]``, from an integer seed."""
+    _check_impl(impl)
+    return _seed("PRNGKey", seed)
+
+
+def _check_impl(impl):
+    if impl not in (None, "threefry2x32"):
+        raise NotImplementedError(f"minijax implements only the threefry2x32 PRNG, not {impl!r}")
+
+
+def key_data(keys):
+    """The ``uint32`` words under an array of keys."""
+    words, _ = _key_words("key_data", keys, allow_batched=True)
+    return words
+
+
+def wrap_key_data(key_bits_array, *, impl=None):
+    """Typed keys over ``uint32[..., 2]`` words."""
+    _check_impl(impl)
+    return PRNGKeyArray(_check_key_words(jnp.asarray(key_bits_array)))
+
+
+def split(key, num=2):
+    """``num`` new keys (or an array of shape ``num`` if it is a tuple)."""
+    words, typed = _key_words("split", key)
+    shape = tuple(map(operator.index, num)) if isinstance(num, Sequence) else (operator.index(num),)
+    new_high, new_low = _hash_counters(words, shape)
+    return _return_key(jnp.stack([new_high, new_low], axis=len(shape)), typed)
+
+
+def fold_in(key, data):
+    """A new key from ``key`` and a 32-bit integer ``data``."""
+    words, typed = _key_words("fold_in", key)
+    if np.ndim(data):
+        raise TypeError(f"fold_in accepts a scalar, but was given an array of shape "
+                        f"{np.shape(data)} != (). Use jax.vmap for batching.")
+    data = jnp.asarray(data, dtype=_U32)
+    # The counter pair is the key of seed ``data``: (0, data).
+    out = threefry2x32(words[0], words[1], _u32(0), data)
+    return _return_key(jnp.stack(out), typed)
+
+
+def _random_bits(words, bit_width, shape):
+    """``bit_width``-bit random words of ``shape``: one threefry output pair per
+    element, combined (64 bits: both words; fewer: their xor, truncated)."""
+    high, low = _hash_counters(words, shape)
+    if bit_width == 64:
+        wide = lambda w: lax.convert_element_type(w, _UINT[64])
+        return lax.bitwise_or(lax.shift_left(wide(high), np.array(32, _UINT[64])), wide(low))
+    return lax.convert_element_type(lax.bitwise_xor(high, low), _UINT[bit_width])
+
+
+def _shape(shape):
+    if isinstance(shape, Sequence):
+        return tuple(operator.index(d) for d in shape)
+    return (operator.index(shape),)
+
+
+def _dtype(dtype, default):
+    return dtypes.canonicalize_dtype(default() if dtype is None else dtype)
+
+
+def bits(key, shape=(), dtype=None):
+    """Uniformly random bits as unsigned integers."""
+    words, _ = _key_words("bits", key)
+    dtype = _dtype(dtype, lambda: _UINT[64] if dtypes.default_int_dtype().itemsize == 8 else _U32)
+    if dtype.kind != "u":
+        raise ValueError(f"dtype argument to `bits` must be an unsigned int dtype, got {dtype}")
+    return _random_bits(words, dtype.itemsize * 8, _shape(shape))
+
+
+# ---------------------------------------------------------------------------
+# Continuous distributions. Each public function checks its arguments; the
+# sampler itself is a jit-compiled function of the key words, as in JAX.
+
+
+def _float_dtype(name, dtype, kinds="f"):
+    dtype = _dtype(dtype, dtypes.default_float_dtype)
+    if dtype.kind not in kinds:
+        what = "a float" if kinds == "f" else "a float or complex"
+        raise ValueError(f"dtype argument to `{name}` must be {what} dtype, got {dtype}")
+    return dtype
+
+
+def _check_shape(name, shape, *param_shapes):
+    if param_shapes:
+        together = np.broadcast_shapes(shape, *param_shapes)
+        if together != tuple(shape):
+            raise ValueError(f"{name} parameter shapes must be broadcast-compatible with shape "
+                             f"argument, and the result of broadcasting the shapes must equal "
+                             f"the shape argument, but got result {together} for shape "
+                             f"argument {shape}.")
+
+
+def _const(dtype, value):
+    return np.array(value, dtype)
+
+
+@functools.partial(jit, static_argnums=(3, 4))
+def _uniform(words, minval, maxval, shape, dtype):
+    """Random mantissa bits under the exponent of 1.0 give a float in [1, 2);
+    subtract 1 and scale to [minval, maxval)."""
+    minval = lax.broadcast_to_rank(lax.convert_element_type(minval, dtype), len(shape))
+    maxval = lax.broadcast_to_rank(lax.convert_element_type(maxval, dtype), len(shape))
+    info = np.finfo(dtype)
+    uint = _UINT[info.bits]
+    mantissa = lax.shift_right_logical(_random_bits(words, info.bits, shape),
+                                       np.array(info.bits - info.nmant, uint))
+    one_to_two = lax.bitwise_or(mantissa, _const(dtype, 1.0).view(uint))
+    floats = lax.sub(lax.bitcast_convert_type(one_to_two, dtype), _const(dtype, 1.0))
+    return lax.max(minval, lax.add(lax.mul(floats, lax.sub(maxval, minval)), minval))
+
+
+def uniform(key, shape=(), dtype=None, minval=0., maxval=1.):
+    """Uniform floats in ``[minval, maxval)``."""
+    words, _ = _key_words("uniform", key)
+    dtype = _float_dtype("uniform", dtype)
+    return _uniform(words, minval, maxval, _shape(shape), dtype)
+
+
+@functools.partial(jit, static_argnums=(1, 2))
+def _normal_real(words, shape, dtype):
+    """Inverse-CDF sampling: sqrt(2) erfinv(u) for u uniform in (-1, 1)."""
+    lo = np.nextafter(_const(dtype, -1.0), _const(dtype, 0.0))
+    u = _uniform(words, lo, _const(dtype, 1.0), shape, dtype)
+    return lax.mul(_const(dtype, np.sqrt(2)), lax.erf_inv(u))
+
+
+@functools.partial(jit, static_argnums=(1, 2))
+def _normal(words, shape, dtype):
+    if dtype.kind != "c":
+        return _normal_real(words, shape, dtype)
+    real_dtype = np.finfo(dtype).dtype   # complex: independent parts of variance 1/2
+    words_re, words_im = split(words)
+    re = _normal_real(words_re, shape, real_dtype).astype(dtype)
+    im = _normal_real(words_im, shape, real_dtype).astype(dtype)
+    return (re + 1j * im) / _const(dtype, np.sqrt(2))
+
+
+def normal(key, shape=(), dtype=None):
+    """Standard normal floats (complex: real and imaginary parts of variance 1/2)."""
+    words, _ = _key_words("normal", key)
+    return _normal(words, _shape(shape), _float_dtype("normal", dtype, "fc"))
+
+
+@functools.partial(jit, static_argnums=(3, 4))
+def _truncated_normal(words, lower, upper, shape, dtype):
+    sqrt2 = _const(dtype, np.sqrt(2))
+    lower = lax.convert_element_type(lower, dtype)
+    upper = lax.convert_element_type(upper, dtype)
+    a, b = lax.erf(lax.div(lower, sqrt2)), lax.erf(lax.div(upper, sqrt2))
+    out = lax.mul(sqrt2, lax.erf_inv(_uniform(words, a, b, shape, dtype)))
+    # Rounding may land on (or past) a bound; keep to the open interval.
+    return jnp.clip(out, lax.nextafter(lax.stop_gradient(lower), _const(dtype, np.inf)),
+                    lax.nextafter(lax.stop_gradient(upper), _const(dtype, -np.inf)))
+
+
+def truncated_normal(key, lower, upper, shape=None, dtype=None):
+    """Standard normal floats conditioned on ``lower < x < upper``."""
+    words, _ = _key_words("truncated_normal", key)
+    dtype = _float_dtype("truncated_normal", dtype)
+    if shape is None:
+        shape = np.broadcast_shapes(np.shape(lower), np.shape(upper))
+    else:
+        shape = _shape(shape)
+        _check_shape("truncated_normal", shape, np.shape(lower), np.shape(upper))
+    return _truncated_normal(words, lower, upper, shape, dtype)
+
+
+def _unary_sampler(name, transform, minval=lambda info: 0., maxval=1.):
+    """A distribution that is ``transform`` of one uniform draw in
+    ``[minval(finfo), maxval)``."""
+    @functools.partial(jit, static_argnums=(1, 2))
+    def sample(words, shape, dtype):
+        u = _uniform(words, _const(dtype, minval(np.finfo(dtype))), _const(dtype, maxval),
+                     shape, dtype)
+        return transform(u)
+
+    def sampler(key, shape=(), dtype=None):
+        words, _ = _key_words(name, key)
+        return sample(words, _shape(shape), _float_dtype(name, dtype))
+    sampler.__name__ = sampler.__qualname__ = name
+    return sampler
+
+
+exponential = _unary_sampler("exponential", lambda u: lax.neg(lax.log1p(lax.neg(u))))
+exponential.__doc__ = "Exponential floats of rate 1: -log(1 - u)."
+laplace = _unary_sampler(
+    "laplace", lambda u: lax.mul(lax.sign(u), lax.log1p(lax.neg(lax.abs(u)))),
+    minval=lambda info: -1. + info.epsneg)
+laplace.__doc__ = "Laplace floats (location 0, scale 1)."
+logistic = _unary_sampler("logistic", lambda u: lax.sub(lax.log(u), lax.log1p(lax.neg(u))),
+                          minval=lambda info: info.tiny)
+logistic.__doc__ = "Logistic floats: the log-odds of a uniform draw."
+cauchy = _unary_sampler(
+    "cauchy", lambda u: lax.tan(lax.mul(_const(u.dtype, np.pi), lax.sub(u, _const(u.dtype, .5)))),
+    minval=lambda info: info.eps)
+cauchy.__doc__ = "Standard Cauchy floats: tan(pi (u - 1/2))."
+
+
+@functools.partial(jit, static_argnums=(1, 2, 3))
+def _gumbel(words, shape, dtype, mode):
+    info = np.finfo(dtype)
+    if mode == "high":   # two uniforms, the second refining the first near 0
+        high, low = _uniform(words, 0., 1., (2,) + shape, dtype)
+        x = jnp.where(high >= 0.5, high, high + 2 ** -int(info.nmant) * low + info.tiny)
+        return -jnp.log(-jnp.log1p(-x))
+    return -jnp.log(-jnp.log(_uniform(words, _const(dtype, info.tiny), 1., shape, dtype)))
+
+
+def gumbel(key, shape=(), dtype=None, mode=None):
+    """Standard Gumbel floats: -log(-log(u))."""
+    words, _ = _key_words("gumbel", key)
+    dtype = _float_dtype("gumbel", dtype)
+    mode = "low" if mode is None else mode
+    if mode == "highest":
+        raise NotImplementedError("gumbel mode='highest' is not implemented in minijax; "
+                                  "use mode='high'")
+    if mode not in ("high", "low"):
+        raise ValueError(f"Must provide valid mode for gumbel got: {mode}")
+    return _gumbel(words, _shape(shape), dtype, mode)
