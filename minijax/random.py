@@ -453,3 +453,340 @@ def gumbel(key, shape=(), dtype=None, mode=None):
     if mode not in ("high", "low"):
         raise ValueError(f"Must provide valid mode for gumbel got: {mode}")
     return _gumbel(words, _shape(shape), dtype, mode)
+
+
+def _broadcast_shape(name, shape, *params):
+    """``shape`` if given (checked against the parameters'), else theirs."""
+    if shape is None:
+        return np.broadcast_shapes(*(np.shape(p) for p in params))
+    shape = _shape(shape)
+    _check_shape(name, shape, *(np.shape(p) for p in params))
+    return shape
+
+
+def _two_keys(words):
+    return split(words)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _pareto(words, b, shape, dtype):
+    e = exponential(words, shape, dtype)
+    return lax.exp(lax.div(e, lax.convert_element_type(b, dtype)))
+
+
+def pareto(key, b, shape=None, dtype=None):
+    """Pareto floats of shape parameter ``b``: exp(Exponential / b)."""
+    words, _ = _key_words("pareto", key)
+    dtype = _float_dtype("pareto", dtype)
+    return _pareto(words, b, _broadcast_shape("pareto", shape, b), dtype)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _rayleigh(words, scale, shape, dtype):
+    u = uniform(words, shape, dtype)
+    scale = jnp.broadcast_to(jnp.asarray(scale).astype(dtype), shape)
+    return lax.mul(scale, lax.sqrt(lax.mul(lax.log(u), _const(dtype, -2))))
+
+
+def rayleigh(key, scale, shape=None, dtype=None):
+    """Rayleigh floats: scale * sqrt(-2 log u)."""
+    words, _ = _key_words("rayleigh", key)
+    dtype = _float_dtype("rayleigh", dtype)
+    return _rayleigh(words, scale, _broadcast_shape("rayleigh", shape, scale), dtype)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _wald(words, mean, shape, dtype):
+    k1, k2 = _two_keys(words)
+    mean = jnp.broadcast_to(jnp.asarray(mean).astype(dtype), shape)
+    v, z = normal(k1, shape, dtype), uniform(k2, shape, dtype)
+    y = lax.integer_pow(v, 2)
+    mean_sq = lax.integer_pow(mean, 2)
+    sqrt_term = lax.sqrt(4 * mean * y + mean_sq * lax.integer_pow(y, 2))
+    x = mean + mean_sq * y / 2 - mean / 2 * sqrt_term
+    return lax.select(lax.le(z, mean / (mean + x)), x, mean_sq / x)
+
+
+def wald(key, mean, shape=None, dtype=None):
+    """Wald (inverse Gaussian) floats of mean ``mean`` and shape 1."""
+    words, _ = _key_words("wald", key)
+    dtype = _float_dtype("wald", dtype)
+    return _wald(words, mean, _broadcast_shape("wald", shape, mean), dtype)
+
+
+@functools.partial(jit, static_argnums=(4, 5))
+def _triangular(words, left, mode, right, shape, dtype):
+    left, mode, right = (jnp.broadcast_to(lax.convert_element_type(v, dtype), shape)
+                         for v in (left, mode, right))
+    u = uniform(words, shape, dtype)
+    below = left + lax.sqrt(u * (right - left) * (mode - left))
+    above = right - lax.sqrt((1 - u) * (right - left) * (right - mode))
+    return lax.select(u < (mode - left) / (right - left), below, above)
+
+
+def triangular(key, left, mode, right, shape=None, dtype=None):
+    """Triangular floats on [left, right] peaking at ``mode``."""
+    words, _ = _key_words("triangular", key)
+    dtype = _float_dtype("triangular", dtype)
+    shape = _broadcast_shape("triangular", shape, left, mode, right)
+    return _triangular(words, left, mode, right, shape, dtype)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _lognormal(words, sigma, shape, dtype):
+    return lax.exp(normal(words, shape, dtype) * lax.convert_element_type(sigma, dtype))
+
+
+def lognormal(key, sigma=np.float32(1), shape=None, dtype=None):
+    """exp(sigma * Normal)."""
+    words, _ = _key_words("lognormal", key)
+    dtype = _float_dtype("lognormal", dtype, "fc")
+    return _lognormal(words, sigma, _broadcast_shape("lognormal", shape, sigma), dtype)
+
+
+@functools.partial(jit, static_argnums=(1, 2))
+def _maxwell(words, shape, dtype):
+    return jnp.linalg.norm(normal(words, shape + (3,), dtype), axis=-1)
+
+
+def maxwell(key, shape=(), dtype=None):
+    """Maxwell floats: the length of a 3-vector of standard normals."""
+    words, _ = _key_words("maxwell", key)
+    return _maxwell(words, _shape(shape), _float_dtype("maxwell", dtype))
+
+
+@functools.partial(jit, static_argnums=(3, 4))
+def _double_sided_maxwell(words, loc, scale, shape, dtype):
+    params_shape = np.broadcast_shapes(np.shape(loc), np.shape(scale))
+    shape = (shape or params_shape) + params_shape
+    maxwell_words, sign_words = _two_keys(words)
+    rvs = maxwell(maxwell_words, shape, dtype)
+    return rademacher(sign_words, shape, dtype) * rvs * scale + loc
+
+
+def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
+    """Maxwell magnitudes with random signs, scaled and shifted."""
+    words, _ = _key_words("double_sided_maxwell", key)
+    dtype = _float_dtype("double_sided_maxwell", dtype)
+    return _double_sided_maxwell(words, loc, scale, _shape(shape), dtype)
+
+
+@functools.partial(jit, static_argnums=(3, 4))
+def _weibull_min(words, scale, concentration, shape, dtype):
+    u = uniform(words, shape, dtype, 0, 1)
+    return jnp.power(-jnp.log1p(-u), 1.0 / concentration) * scale   # the inverse CDF
+
+
+def weibull_min(key, scale, concentration, shape=(), dtype=None):
+    """Weibull floats (scipy's weibull_min)."""
+    words, _ = _key_words("weibull_min", key)
+    dtype = _float_dtype("weibull_min", dtype)
+    return _weibull_min(words, scale, concentration, _shape(shape), dtype)
+
+
+# ---------------------------------------------------------------------------
+# Discrete distributions
+
+
+def _clip_to(value, dtype):
+    """Convert integers to ``dtype``, clipping to its range instead of wrapping."""
+    info, have = np.iinfo(dtype), np.iinfo(value.dtype)
+    lo = np.array(max(info.min, have.min), value.dtype)
+    hi = np.array(min(info.max, have.max), value.dtype)
+    return jnp.clip(value, lo, hi).astype(dtype)
+
+
+@functools.partial(jit, static_argnums=(3, 4))
+def _randint(words, minval, maxval, shape, dtype):
+    """Two random words per draw reduced modulo the span: biased only by about
+    span**2 / 2**(2 * nbits) when the span is not a power of 2."""
+    minval, maxval = jnp.asarray(minval), jnp.asarray(maxval)
+    if minval.dtype.kind not in "iu":
+        minval = minval.astype(int)
+    if maxval.dtype.kind not in "iu":
+        maxval = maxval.astype(int)
+    # maxval above the dtype's range (randint(k, s, 0, 256, uint8)) needs one more in the span.
+    too_big = lax.gt(maxval, _clip_to(jnp.array(np.iinfo(dtype).max, dtype), maxval.dtype))
+    minval = lax.broadcast_to_rank(_clip_to(minval, dtype), len(shape))
+    maxval = lax.broadcast_to_rank(_clip_to(maxval, dtype), len(shape))
+    nbits = np.iinfo(dtype).bits
+    k1, k2 = _two_keys(words)
+    higher, lower = _random_bits(k1, nbits, shape), _random_bits(k2, nbits, shape)
+    uint = _UINT[nbits]
+    span = lax.convert_element_type(maxval - minval, uint)
+    span = lax.select(maxval <= minval, lax.full_like(span, 1), span)   # empty: always minval
+    span = lax.select(too_big & (maxval > minval), lax.add(span, np.array(1, uint)), span)
+    # (higher * 2**nbits + lower) % span without overflow: 2**nbits % span, squared.
+    multiplier = lax.rem(np.array(2 ** (nbits // 2), uint), span)
+    multiplier = lax.rem(lax.mul(multiplier, multiplier), span)
+    offset = lax.add(lax.mul(lax.rem(higher, span), multiplier), lax.rem(lower, span))
+    return lax.add(minval, lax.convert_element_type(lax.rem(offset, span), dtype))
+
+
+def randint(key, shape, minval, maxval, dtype=None):
+    """Uniform integers in ``[minval, maxval)`` (``minval`` when the range is empty)."""
+    words, _ = _key_words("randint", key)
+    dtype = _dtype(dtype, dtypes.default_int_dtype)
+    if dtype.kind not in "iu":
+        raise TypeError(f"randint only accepts integer dtypes, got {dtype}")
+    shape = _shape(shape)
+    _check_shape("randint", shape, np.shape(minval), np.shape(maxval))
+    info, sample_dtype = np.iinfo(dtype), dtype
+    if info.bits < 32:   # sample narrow types in 32 bits, to keep the bias small
+        sample_dtype = np.dtype("int32")
+        minval = jnp.asarray(minval).astype("int32").clip(int(info.min), int(info.max))
+        maxval = jnp.asarray(maxval).astype("int32").clip(int(info.min), int(info.max) + 1)
+    return _randint(words, minval, maxval, shape, sample_dtype).astype(dtype)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _bernoulli(words, p, shape, mode):
+    dtype = get_aval(p).dtype
+    if mode == "high":   # a second uniform refines the first below its resolution
+        u1, u2 = _uniform(words, 0., 1., (2, *shape), dtype)
+        u2 = u2 * 2 ** -int(np.finfo(dtype).nmant)
+        return u2 < p - u1
+    return _uniform(words, 0., 1., shape, dtype) < p
+
+
+def bernoulli(key, p=0.5, shape=None, mode="low"):
+    """Booleans that are True with probability ``p``."""
+    if mode not in ("high", "low"):
+        raise ValueError(f"got mode={mode!r}, expected 'high' or 'low'")
+    words, _ = _key_words("bernoulli", key)
+    dtype = dtypes.dtype(p)
+    if dtype.kind != "f":
+        raise TypeError(f"bernoulli probability `p` must have a floating dtype, got {dtype}.")
+    p = lax.convert_element_type(p, dtype)
+    return _bernoulli(words, p, _broadcast_shape("bernoulli", shape, p), mode)
+
+
+def rademacher(key, shape=(), dtype=None):
+    """-1 or +1 with equal probability."""
+    words, _ = _key_words("rademacher", key)
+    dtype = _dtype(dtype, dtypes.default_int_dtype)
+    coin = bernoulli(words, 0.5, _shape(shape)).astype(dtype)
+    return (2 * coin - 1).astype(dtype)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _geometric(words, p, shape, dtype):
+    p, = jnp.promote_dtypes_inexact(p)
+    u = uniform(words, shape, p.dtype)
+    u = jnp.where(u == 0, 1, u)   # as JAX: keeps log finite without changing other draws
+    g = lax.floor(lax.div(lax.log(u), jnp.broadcast_to(lax.log1p(-p), shape))) + 1
+    return g.astype(dtype)
+
+
+def geometric(key, p, shape=None, dtype=None):
+    """Number of Bernoulli(p) trials up to the first success (>= 1)."""
+    words, _ = _key_words("geometric", key)
+    dtype = _dtype(dtype, dtypes.default_int_dtype)
+    if dtype.kind not in "iu":
+        raise ValueError(f"dtype argument to `geometric` must be an int dtype, got {dtype}")
+    return _geometric(words, p, _broadcast_shape("geometric", shape, p), dtype)
+
+
+# ---------------------------------------------------------------------------
+# Shuffling and choosing
+
+
+def _top_k_indices(x, k):
+    """Indices of the ``k`` largest entries of 1-D ``x``, largest first, ties to
+    the lower index (``lax.top_k``'s order), by a stable sort."""
+    order = lax.sort_key_val(lax.neg(x), lax.iota(np.dtype("int32"), x.shape[0]), 0)[1]
+    return order[:k]
+
+
+@functools.partial(jit, static_argnums=(2,))
+def _shuffle(words, x, axis):
+    """Sort by random 32-bit keys; more rounds of sorting for longer arrays, so
+    that ties (equal keys) cannot bias the order (JAX's heuristic)."""
+    exponent = 3
+    rounds = int(np.ceil(exponent * np.log(max(1, x.size)) / np.log(np.iinfo(np.uint32).max)))
+    for _ in range(rounds):
+        words, subwords = split(words)
+        _, x = lax.sort_key_val(_random_bits(subwords, 32, x.shape), x, axis)
+    return x
+
+
+def permutation(key, x, axis=0, independent=False):
+    """A shuffled ``arange(x)``, or ``x`` shuffled along ``axis``."""
+    words, _ = _key_words("permutation", key)
+    if not np.ndim(x):
+        if np.dtype(dtypes.dtype(x)).kind not in "iu":
+            raise TypeError("x must be an integer or at least 1-dimensional")
+        n = int(concrete_or_error(x, "argument x of jax.random.permutation()"))
+        return _shuffle(words, jnp.arange(n), 0)
+    x = jnp.asarray(x)
+    axis = lax._canonical_axis(axis, x.ndim)
+    if independent or x.ndim == 1:
+        return _shuffle(words, x, axis)
+    return jnp.take(x, _shuffle(words, jnp.arange(x.shape[axis]), 0), axis=axis)
+
+
+def choice(key, a, shape=(), replace=True, p=None, axis=0):
+    """Draw from ``arange(a)`` or from ``a`` along ``axis``, optionally with
+    probabilities ``p``."""
+    words, _ = _key_words("choice", key)
+    if not isinstance(shape, Sequence):
+        raise TypeError(f"shape argument of jax.random.choice must be a sequence, got {shape}")
+    arr = jnp.asarray(a)
+    if arr.ndim == 0:
+        n_inputs = int(concrete_or_error(a, "The error occurred in jax.random.choice()"))
+    else:
+        axis = lax._canonical_axis(axis, arr.ndim)
+        n_inputs = arr.shape[axis]
+    n_draws = math.prod(shape)
+    if n_draws == 0:
+        return jnp.zeros(shape, dtype=arr.dtype)
+    if n_inputs <= 0:
+        raise ValueError("a must be greater than 0 unless no samples are taken")
+    if not replace and n_draws > n_inputs:
+        raise ValueError(f"Cannot take a larger sample (size {n_draws}) than population "
+                         f"(size {n_inputs}) when 'replace=False'")
+    if p is None:
+        if replace:
+            ind = randint(words, shape, 0, n_inputs)
+            result = ind if arr.ndim == 0 else jnp.take(arr, ind, axis=axis)
+        else:
+            slices = (slice(None),) * axis + (slice(n_draws),)
+            result = permutation(words, n_inputs if arr.ndim == 0 else arr, axis)[slices]
+    else:
+        p_arr, = jnp.promote_dtypes_inexact(jnp.asarray(p))
+        if p_arr.shape != (n_inputs,):
+            raise ValueError("p must be None or a 1D vector with the same size as "
+                             f"a.shape[axis]. p has shape {p_arr.shape} and a.shape[axis] is "
+                             f"{n_inputs}.")
+        if replace:   # invert the CDF
+            p_cuml = jnp.cumsum(p_arr)
+            r = p_cuml[-1] * (1 - uniform(words, shape, dtype=p_cuml.dtype))
+            ind = jnp.sum(p_cuml < r[..., None], axis=-1).astype(int)   # searchsorted, left
+        else:   # the Gumbel top-k trick
+            g = gumbel(words, (n_inputs,), dtype=p_arr.dtype) + jnp.log(p_arr)
+            ind = _top_k_indices(g, n_draws).astype(int)
+        result = ind if arr.ndim == 0 else jnp.take(arr, ind, axis=axis)
+    return result.reshape(shape if arr.ndim == 0 else
+                          arr.shape[0:axis] + tuple(shape) + arr.shape[axis + 1:])
+
+
+def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None):
+    """Category indices drawn with probabilities ``softmax(logits, axis)``
+    (the Gumbel-max trick)."""
+    words, _ = _key_words("categorical", key)
+    logits = jnp.asarray(logits)
+    batch_shape = tuple(np.delete(logits.shape, axis))
+    if shape is None:
+        shape = batch_shape
+    else:
+        shape = _shape(shape)
+        _check_shape("categorical", shape, batch_shape)
+    prefix = shape[:len(shape) - len(batch_shape)]
+    if not replace:
+        raise NotImplementedError("categorical(replace=False) is not implemented in minijax")
+    if axis >= 0:
+        axis -= logits.ndim
+    logits_shape = list(shape[len(shape) - len(batch_shape):])
+    logits_shape.insert(axis % logits.ndim, logits.shape[axis])
+    noise = gumbel(words, (*prefix, *logits_shape), logits.dtype, mode=mode)
+    return jnp.argmax(noise + lax.expand_dims(logits, tuple(range(len(prefix)))), axis=axis)
