@@ -544,33 +544,6 @@ def lognormal(key, sigma=np.float32(1), shape=None, dtype=None):
     return _lognormal(words, sigma, _broadcast_shape("lognormal", shape, sigma), dtype)
 
 
-@functools.partial(jit, static_argnums=(1, 2))
-def _maxwell(words, shape, dtype):
-    return jnp.linalg.norm(normal(words, shape + (3,), dtype), axis=-1)
-
-
-def maxwell(key, shape=(), dtype=None):
-    """Maxwell floats: the length of a 3-vector of standard normals."""
-    words, _ = _key_words("maxwell", key)
-    return _maxwell(words, _shape(shape), _float_dtype("maxwell", dtype))
-
-
-@functools.partial(jit, static_argnums=(3, 4))
-def _double_sided_maxwell(words, loc, scale, shape, dtype):
-    params_shape = np.broadcast_shapes(np.shape(loc), np.shape(scale))
-    shape = (shape or params_shape) + params_shape
-    maxwell_words, sign_words = _two_keys(words)
-    rvs = maxwell(maxwell_words, shape, dtype)
-    return rademacher(sign_words, shape, dtype) * rvs * scale + loc
-
-
-def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
-    """Maxwell magnitudes with random signs, scaled and shifted."""
-    words, _ = _key_words("double_sided_maxwell", key)
-    dtype = _float_dtype("double_sided_maxwell", dtype)
-    return _double_sided_maxwell(words, loc, scale, _shape(shape), dtype)
-
-
 @functools.partial(jit, static_argnums=(3, 4))
 def _weibull_min(words, scale, concentration, shape, dtype):
     u = uniform(words, shape, dtype, 0, 1)
