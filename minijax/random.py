@@ -32,10 +32,11 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from . import dtypes, lax, tree_util
+from . import batching, dtypes, forward_mode, lax, lowering, tree_util
 from . import numpy as jnp
 from .compiling import jit
-from .core import Tracer, concrete_or_error, get_aval
+from .core import Primitive, Tracer, concrete_or_error, get_aval
+from .jaxpr import close_jaxpr, trace_to_jaxpr
 
 _U32 = np.dtype("uint32")
 _UINT = {8: np.dtype("uint8"), 16: np.dtype("uint16"), 32: _U32, 64: np.dtype("uint64")}
@@ -52,23 +53,37 @@ def _u32(value):
 
 
 def _rotate_left(x, distance):
-    """Rotate the bits of ``uint32`` words left by ``distance``."""
-    return lax.bitwise_or(lax.shift_left(x, _u32(distance)),
-                          lax.shift_right_logical(x, _u32(32 - distance)))
+    """Rotate the bits of ``uint32`` words left by ``distance`` (a ``uint32``)."""
+    return lax.bitwise_or(lax.shift_left(x, distance),
+                          lax.shift_right_logical(x, lax.sub(_u32(32), distance)))
 
 
 def threefry2x32(key1, key2, x1, x2):
     """Threefry-2x32 with 20 rounds: hash the counter words ``(x1, x2)``
     under the key ``(key1, key2)``. All operands are ``uint32``; the key words
     are scalars, the counters arrays of one shape."""
-    schedule = [key1, key2, lax.bitwise_xor(lax.bitwise_xor(key1, key2), _PARITY)]
+    schedule = (key1, key2, lax.bitwise_xor(lax.bitwise_xor(key1, key2), _PARITY))
     x1, x2 = lax.add(x1, schedule[0]), lax.add(x2, schedule[1])
-    for block in range(5):   # 5 blocks of 4 rounds, a key injection after each
-        for distance in _ROTATIONS[block % 2]:
+
+    def block(i, state):
+        """Four rounds of add, rotate, xor; then add the next key words. Each
+        block uses the next key words and the other set of rotations, so both
+        lists are rotated by one for the next block."""
+        (x1, x2), schedule, rotations = state
+        for j in range(4):
             x1 = lax.add(x1, x2)
-            x2 = lax.bitwise_xor(x1, _rotate_left(x2, distance))
-        x1 = lax.add(x1, schedule[(block + 1) % 3])
-        x2 = lax.add(lax.add(x2, schedule[(block + 2) % 3]), _u32(block + 1))
+            x2 = lax.bitwise_xor(x1, _rotate_left(x2, rotations[0][j]))
+        x1 = lax.add(x1, schedule[0])
+        x2 = lax.add(lax.add(x2, schedule[1]), lax.convert_element_type(i + 1, _U32))
+        return (x1, x2), schedule[1:] + schedule[:1], rotations[1:] + rotations[:1]
+
+    # Five blocks in a loop rather than unrolled: that is how JAX emits them
+    # on CPU, and a loop keeps XLA from fusing the hash with the float
+    # arithmetic around it, which changes how XLA rounds that arithmetic
+    # (fused multiply-adds); we want JAX's bits there too.
+    rotations = [_u32(r) for r in _ROTATIONS]
+    (x1, x2), _, _ = lax.fori_loop(0, 5, block, ((x1, x2), schedule[1:] + schedule[:1],
+                                                 rotations))
     return x1, x2
 
 
@@ -544,6 +559,33 @@ def lognormal(key, sigma=np.float32(1), shape=None, dtype=None):
     return _lognormal(words, sigma, _broadcast_shape("lognormal", shape, sigma), dtype)
 
 
+@functools.partial(jit, static_argnums=(1, 2))
+def _maxwell(words, shape, dtype):
+    return jnp.linalg.norm(normal(words, shape + (3,), dtype), axis=-1)
+
+
+def maxwell(key, shape=(), dtype=None):
+    """Maxwell floats: the length of a 3-vector of standard normals."""
+    words, _ = _key_words("maxwell", key)
+    return _maxwell(words, _shape(shape), _float_dtype("maxwell", dtype))
+
+
+@functools.partial(jit, static_argnums=(3, 4))
+def _double_sided_maxwell(words, loc, scale, shape, dtype):
+    params_shape = np.broadcast_shapes(np.shape(loc), np.shape(scale))
+    shape = (shape or params_shape) + params_shape
+    maxwell_words, sign_words = _two_keys(words)
+    rvs = maxwell(maxwell_words, shape, dtype)
+    return rademacher(sign_words, shape, dtype) * rvs * scale + loc
+
+
+def double_sided_maxwell(key, loc, scale, shape=(), dtype=None):
+    """Maxwell magnitudes with random signs, scaled and shifted."""
+    words, _ = _key_words("double_sided_maxwell", key)
+    dtype = _float_dtype("double_sided_maxwell", dtype)
+    return _double_sided_maxwell(words, loc, scale, _shape(shape), dtype)
+
+
 @functools.partial(jit, static_argnums=(3, 4))
 def _weibull_min(words, scale, concentration, shape, dtype):
     u = uniform(words, shape, dtype, 0, 1)
@@ -763,3 +805,234 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None):
     logits_shape.insert(axis % logits.ndim, logits.shape[axis])
     noise = gumbel(words, (*prefix, *logits_shape), logits.dtype, mode=mode)
     return jnp.argmax(noise + lax.expand_dims(logits, tuple(range(len(prefix)))), axis=axis)
+
+
+# ---------------------------------------------------------------------------
+# Gamma and the distributions built on it
+
+
+def _gamma_one(words, alpha, log_space):
+    """One Gamma(alpha) draw by Marsaglia and Tsang's rejection method (2000):
+    d V for V = (1 + c x)**3, x normal, accepted with a squeeze test or the
+    exact log test. alpha < 1 is boosted to alpha + 1 and corrected by a
+    power of a uniform (done in log space for ``loggamma``)."""
+    dtype = get_aval(alpha).dtype
+    zero, one = _const(dtype, 0), _const(dtype, 1)
+    third = _const(dtype, 1. / 3.)
+    boost_mask = lax.ge(alpha, one)
+    alpha_orig = alpha
+    alpha = lax.select(boost_mask, alpha, lax.add(alpha, one))
+    d = lax.sub(alpha, third)
+    c = lax.div(third, lax.sqrt(d))
+
+    def rejected(state):
+        _, X, V, U = state
+        squeeze = lax.ge(U, lax.sub(one, lax.mul(_const(dtype, 0.0331), lax.mul(X, X))))
+        exact = lax.ge(lax.log(U), lax.add(lax.mul(X, _const(dtype, 0.5)),
+                                           lax.mul(d, lax.add(lax.sub(one, V), lax.log(V)))))
+        return lax.bitwise_and(squeeze, exact)
+
+    def positive_v(state):   # draw x until v = 1 + c x > 0
+        words, _, _ = state
+        words, sub = split(words)
+        x = _normal(sub, (), dtype)
+        return words, x, lax.add(one, lax.mul(x, c))
+
+    def propose(state):
+        words, x_words, u_words = split(state[0], 3)
+        _, x, v = lax.while_loop(lambda s: lax.le(s[2], zero), positive_v,
+                                 (x_words, zero, _const(dtype, -1)))
+        U = _uniform(u_words, _const(dtype, 0), one, (), dtype)
+        return words, lax.mul(x, x), lax.mul(lax.mul(v, v), v), U
+
+    words, sub = split(words)
+    _, _, V, _ = lax.while_loop(rejected, propose, (words, zero, one, _const(dtype, 2)))
+    if log_space:
+        log_u = lax.neg(exponential(sub, (), dtype))
+        log_boost = lax.select(boost_mask | (log_u == 0), zero,
+                               lax.mul(log_u, lax.div(one, alpha_orig)))
+        return lax.add(lax.add(lax.log(d), lax.log(V)), log_boost)
+    u = 1 - uniform(sub, (), dtype)
+    boost = lax.select(boost_mask, one, lax.pow(u, lax.div(one, alpha_orig)))
+    return lax.mul(lax.mul(d, V), boost)
+
+
+def _gamma_per_element(words, a, log_space):
+    """One key per element of ``a`` and a loop over elements: the rejection
+    loops of different elements run for different numbers of rounds."""
+    if a.size == 0:
+        return jnp.zeros(a.shape, a.dtype)
+    samples = lax.map(lambda args: _gamma_one(*args, log_space),
+                      (split(words, a.size), jnp.ravel(a)))
+    return jnp.reshape(samples, a.shape)
+
+
+# ``random_gamma`` is a primitive, as in JAX, for one reason: its derivative.
+# Differentiating through the rejection loops would give a wrong answer; JAX
+# differentiates the sample implicitly (``random_gamma_grad``), which minijax
+# does not implement, so the JVP rule refuses instead. The other rules run,
+# lower or batch the loops above.
+random_gamma_p = Primitive("random_gamma")
+_gamma_compiled = jit(_gamma_per_element, static_argnums=(2,))
+random_gamma_p.def_impl(lambda words, a, log_space: np.asarray(_gamma_compiled(words, a,
+                                                                               log_space)))
+random_gamma_p.def_abstract_eval(lambda words, a, log_space: a.strip_weak_type())
+
+
+def _random_gamma_jvp(primals, tangents, log_space):
+    raise NotImplementedError(
+        "minijax cannot differentiate gamma samples with respect to their shape parameter "
+        "(JAX differentiates them implicitly with random_gamma_grad); apply stop_gradient "
+        "to the parameter if its derivative is not needed.")
+
+
+def _random_gamma_batch(axis_size, vals, dims, log_space):
+    words, a = (batching.bdim_at_front(axis_size, v, d) for v, d in zip(vals, dims))
+    return lax.map(lambda wa: random_gamma_p.bind(*wa, log_space=log_space), (words, a)), 0
+
+
+def _random_gamma_lower(b, args, in_avals, out_aval, log_space):
+    jaxpr, consts = trace_to_jaxpr(lambda w, a: [_gamma_per_element(w, a, log_space)],
+                                   in_avals)
+    closed, _ = close_jaxpr(jaxpr, consts)
+    return lowering.lower_sub_jaxpr(b, closed, args)[0]
+
+
+forward_mode.jvp_rules[random_gamma_p] = _random_gamma_jvp
+batching.batching_rules[random_gamma_p] = _random_gamma_batch
+lowering.lowering_rules[random_gamma_p] = _random_gamma_lower
+
+
+@functools.partial(jit, static_argnums=(2, 3, 4))
+def _gamma(words, a, shape, dtype, log_space):
+    a = jnp.broadcast_to(lax.convert_element_type(a, dtype), shape)
+    return random_gamma_p.bind(words, a, log_space=log_space)
+
+
+def _gamma_sampler(name, log_space):
+    def sampler(key, a, shape=None, dtype=None):
+        words, _ = _key_words(name, key)
+        dtype = _float_dtype(name, dtype)
+        return _gamma(words, a, _broadcast_shape(name, shape, a), dtype, log_space)
+    sampler.__name__ = sampler.__qualname__ = name
+    return sampler
+
+
+gamma = _gamma_sampler("gamma", False)
+gamma.__doc__ = "Gamma(a) floats (scale 1)."
+loggamma = _gamma_sampler("loggamma", True)
+loggamma.__doc__ = "The log of Gamma(a) floats, accurate for small ``a``."
+
+
+@functools.partial(jit, static_argnums=(3, 4))
+def _beta(words, a, b, shape, dtype):
+    words_a, words_b = _two_keys(words)
+    a = jnp.broadcast_to(lax.convert_element_type(a, dtype), shape)
+    b = jnp.broadcast_to(lax.convert_element_type(b, dtype), shape)
+    log_gamma_a, log_gamma_b = loggamma(words_a, a, shape, dtype), loggamma(words_b, b, shape, dtype)
+    # Gamma_a / (Gamma_a + Gamma_b), scaled by the larger one so nothing underflows.
+    log_max = lax.max(log_gamma_a, log_gamma_b)
+    gamma_a, gamma_b = jnp.exp(log_gamma_a - log_max), jnp.exp(log_gamma_b - log_max)
+    return gamma_a / (gamma_a + gamma_b)
+
+
+def beta(key, a, b, shape=None, dtype=None):
+    """Beta(a, b) floats, as Gamma(a) / (Gamma(a) + Gamma(b))."""
+    words, _ = _key_words("beta", key)
+    dtype = _float_dtype("beta", dtype)
+    return _beta(words, a, b, _broadcast_shape("beta", shape, a, b), dtype)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _dirichlet(words, alpha, shape, dtype):
+    from .nn import softmax
+    alpha = lax.convert_element_type(alpha, dtype)
+    return softmax(loggamma(words, alpha, shape + np.shape(alpha)[-1:], dtype), -1)
+
+
+def dirichlet(key, alpha, shape=None, dtype=None):
+    """Dirichlet(alpha) vectors along the last axis: normalized Gamma draws."""
+    words, _ = _key_words("dirichlet", key)
+    dtype = _float_dtype("dirichlet", dtype)
+    if np.ndim(alpha) < 1:
+        raise ValueError(f"dirichlet requires alpha.ndim >= 1, got alpha.ndim == {np.ndim(alpha)}")
+    batch = np.shape(alpha)[:-1]
+    if shape is None:
+        shape = batch
+    else:
+        shape = _shape(shape)
+        _check_shape("dirichlet", shape, batch)
+    return _dirichlet(words, alpha, shape, dtype)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _t(words, df, shape, dtype):
+    df = lax.convert_element_type(df, dtype)
+    words_n, words_g = _two_keys(words)
+    n = normal(words_n, shape, dtype)
+    half_df = lax.div(df, _const(dtype, 2))
+    return n * jnp.sqrt(half_df / gamma(words_g, half_df, shape, dtype))
+
+
+def t(key, df, shape=None, dtype=None):
+    """Student's t floats with ``df`` degrees of freedom."""
+    words, _ = _key_words("t", key)
+    dtype = _float_dtype("t", dtype)
+    return _t(words, df, _broadcast_shape("t", shape, df), dtype)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _chisquare(words, df, shape, dtype):
+    half_df = lax.div(lax.convert_element_type(df, dtype), _const(dtype, 2))
+    return lax.mul(jnp.exp(loggamma(words, half_df, shape, dtype)), _const(dtype, 2))
+
+
+def chisquare(key, df, shape=None, dtype=None):
+    """Chi-square floats with ``df`` degrees of freedom: 2 Gamma(df / 2)."""
+    words, _ = _key_words("chisquare", key)
+    dtype = _float_dtype("chisquare", dtype)
+    return _chisquare(words, df, _broadcast_shape("chisquare", shape, df), dtype)
+
+
+@functools.partial(jit, static_argnums=(3, 4))
+def _f(words, dfnum, dfden, shape, dtype):
+    dfden, dfnum = lax.convert_element_type(dfden, dtype), lax.convert_element_type(dfnum, dtype)
+    words_den, words_num = _two_keys(words)
+    num = lax.div(chisquare(words_num, dfnum, shape, dtype), dfnum)
+    den = lax.div(chisquare(words_den, dfden, shape, dtype), dfden)
+    return lax.div(num, den)
+
+
+def f(key, dfnum, dfden, shape=None, dtype=None):
+    """F-distributed floats: a ratio of scaled chi-squares."""
+    words, _ = _key_words("f", key)
+    dtype = _float_dtype("f", dtype)
+    return _f(words, dfnum, dfden, _broadcast_shape("f", shape, dfnum, dfden), dtype)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _generalized_normal(words, p, shape, dtype):
+    words_g, words_r = split(words)
+    g = gamma(words_g, 1 / p, shape, dtype)
+    return rademacher(words_r, shape, dtype) * g ** (1 / p)
+
+
+def generalized_normal(key, p, shape=(), dtype=None):
+    """Floats with density proportional to exp(-|x|**p)."""
+    words, _ = _key_words("generalized_normal", key)
+    return _generalized_normal(words, p, _shape(shape), _float_dtype("generalized_normal", dtype))
+
+
+@functools.partial(jit, static_argnums=(2, 3, 4))
+def _ball(words, p, d, shape, dtype):
+    words_g, words_e = split(words)
+    g = generalized_normal(words_g, p, (*shape, d), dtype)
+    e = exponential(words_e, shape, dtype)
+    return g / (((jnp.abs(g) ** p).sum(-1) + e) ** (1 / p))[..., None]
+
+
+def ball(key, d, p=2, shape=(), dtype=None):
+    """Points uniform in the unit ``p``-norm ball of dimension ``d``."""
+    words, _ = _key_words("ball", key)
+    d = operator.index(concrete_or_error(d, "The error occurred in jax.random.ball()"))
+    return _ball(words, p, d, _shape(shape), _float_dtype("ball", dtype))
