@@ -44,8 +44,9 @@ from helpers import F32_TOL, F64_TOL, x64
 pytestmark = pytest.mark.filterwarnings("ignore:Casting complex values to real")
 
 M = types.SimpleNamespace(lax=minijax.lax, jnp=minijax.numpy, grad=minijax.grad,
-                          jit=minijax.jit)
-J = types.SimpleNamespace(lax=jax.lax, jnp=jax.numpy, grad=jax.grad, jit=jax.jit)
+                          jit=minijax.jit, random=minijax.random)
+J = types.SimpleNamespace(lax=jax.lax, jnp=jax.numpy, grad=jax.grad, jit=jax.jit,
+                          random=jax.random)
 
 F32, F64, I32, U8, U32, BOOL, C64 = ("float32", "float64", "int32", "uint8", "uint32", "bool",
                                      "complex64")
@@ -494,6 +495,14 @@ CASES = [
     Case("fori_loop", lambda ns, x: ns.lax.fori_loop(0, 4, lambda i, v: v * v + i, x),
          lambda dt: (finite(dt, 3, lo=-1, hi=1),), (F32,)),
     Case("jit", _nested_jit_fun, lambda dt: (finite(dt, 3),), (F32,)),
+    # -- bits and the PRNG (more in test_random.py)
+    *[binary_case(n, (I32, U8, U32)) for n in ("shift_left", "shift_right_logical",
+                                               "shift_right_arithmetic")],
+    Case("bitcast_convert_type",
+         lambda ns, x: ns.lax.bitcast_convert_type(x, np.int32 if x.dtype == F32 else np.float32),
+         unary, (F32, U32)),
+    Case("random_gamma", lambda ns, a: ns.random.gamma(ns.random.PRNGKey(3), a),
+         lambda dt: (np.array([0.3, 1.0, 2.5, 7.0], dt),), (F32,)),
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}
