@@ -1036,3 +1036,126 @@ def ball(key, d, p=2, shape=(), dtype=None):
     words, _ = _key_words("ball", key)
     d = operator.index(concrete_or_error(d, "The error occurred in jax.random.ball()"))
     return _ball(words, p, d, _shape(shape), _float_dtype("ball", dtype))
+
+
+# ---------------------------------------------------------------------------
+# Poisson: Knuth's multiplication method for small rates, Hormann's
+# transformed rejection (1993) for large ones, both as loops over the whole
+# array that stop when every element is done (as in JAX, TensorFlow, numpy).
+
+
+def _poisson_knuth(words, lam, shape, dtype, max_iters):
+    """Count uniforms until their product drops below exp(-lam)."""
+    def body(carry):
+        i, k, words, log_prod = carry
+        words, sub = split(words)
+        k = lax.select(log_prod > -lam, k + 1, k)
+        return i + 1, k, words, log_prod + jnp.log(uniform(sub, shape, np.float32))
+
+    def not_done(carry):
+        i, _, _, log_prod = carry
+        return (log_prod > -lam).any() & (i < max_iters)
+
+    init = (0, lax.full(shape, 0, dtype), words, lax.full(shape, 0, np.float32))
+    return (lax.while_loop(not_done, body, init)[1] - 1).astype(dtype)
+
+
+def _poisson_rejection(words, lam, shape, dtype, max_iters):
+    log_lam = lax.log(lam)
+    b = 0.931 + 2.53 * lax.sqrt(lam)
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    v_r = 0.9277 - 3.6224 / (b - 2)
+
+    def body(carry):
+        i, k_out, accepted, words = carry
+        words, sub_u, sub_v = split(words, 3)
+        u = uniform(sub_u, shape, lam.dtype) - 0.5
+        v = uniform(sub_v, shape, lam.dtype)
+        u_shifted = 0.5 - abs(u)
+        k = lax.floor((2 * a / u_shifted + b) * u + lam + 0.43)
+        s = lax.log(v * inv_alpha / (a / (u_shifted * u_shifted) + b))
+        t = -lam + k * log_lam - lax.lgamma(k + 1)
+        accept1 = (u_shifted >= 0.07) & (v <= v_r)
+        reject = (k < 0) | ((u_shifted < 0.013) & (v > u_shifted))
+        accept = accept1 | (~reject & (s <= t))
+        return i + 1, lax.select(accept, k, k_out), accepted | accept, words
+
+    def not_done(carry):
+        i, _, accepted, _ = carry
+        return (~accepted).any() & (i < max_iters)
+
+    init = (0, lax.full(shape, -1, lam.dtype), lax.full(shape, False, np.bool_), words)
+    return lax.while_loop(not_done, body, init)[1].astype(dtype)
+
+
+@functools.partial(jit, static_argnums=(2, 3))
+def _poisson(words, lam, shape, dtype):
+    use_knuth = lax.ne(lam, lam) | (lam < 10)   # nan goes to Knuth's loop
+    lam_knuth = lax.select(use_knuth, lam, lax.full_like(lam, 0.0))
+    lam_rejection = lax.select(use_knuth, lax.full_like(lam, 1e5), lam)
+    max_iters = dtype.type(np.iinfo(dtype).max)
+    result = lax.select(use_knuth, _poisson_knuth(words, lam_knuth, shape, dtype, max_iters),
+                        _poisson_rejection(words, lam_rejection, shape, dtype, max_iters))
+    return lax.select(lam == 0, jnp.zeros_like(result), result)
+
+
+def poisson(key, lam, shape=None, dtype=None):
+    """Poisson(lam) integers."""
+    words, _ = _key_words("poisson", key)
+    dtype = _dtype(dtype, dtypes.default_int_dtype)
+    shape = np.shape(lam) if shape is None else _shape(shape)
+    lam = lax.convert_element_type(jnp.broadcast_to(lam, shape), np.float32)
+    return _poisson(words, lam, shape, dtype)
+
+
+# ---------------------------------------------------------------------------
+# Multivariate normal
+
+
+def _cholesky_factor(cov):
+    """The lower Cholesky factor of ``cov``. ``jnp.linalg.cholesky`` arrives
+    with minijax's linear algebra; until then numpy factors concrete matrices."""
+    if hasattr(jnp.linalg, "cholesky"):
+        return jnp.linalg.cholesky(cov)
+    if isinstance(cov, Tracer) and cov.to_concrete_value() is None:
+        raise NotImplementedError(
+            "multivariate_normal of a traced covariance needs jnp.linalg.cholesky, which this "
+            "minijax does not have yet; call it outside jit/vmap with a concrete covariance.")
+    value = np.asarray(cov.to_concrete_value() if isinstance(cov, Tracer) else cov)
+    return jnp.asarray(np.linalg.cholesky(value).astype(value.dtype))
+
+
+@functools.partial(jit, static_argnums=(3, 4))
+def _multivariate_normal(words, mean, factor, shape, dtype):
+    z = normal(words, shape + mean.shape[-1:], dtype)
+    return mean + jnp.einsum("...ij,...j->...i", factor, z)
+
+
+def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky"):
+    """Normal vectors of mean ``mean`` and covariance ``cov`` (batched over
+    leading axes): mean + L z for the Cholesky factor L of cov."""
+    words, _ = _key_words("multivariate_normal", key)
+    if method != "cholesky":
+        if method in ("svd", "eigh"):
+            raise NotImplementedError(f"multivariate_normal method={method!r} is not "
+                                      "implemented in minijax; use method='cholesky'")
+        raise ValueError("method must be one of {'svd', 'eigh', 'cholesky'}")
+    mean, cov = jnp.promote_dtypes_inexact(jnp.asarray(mean), jnp.asarray(cov))
+    dtype = mean.dtype if dtype is None else _float_dtype("multivariate_normal", dtype)
+    if mean.ndim < 1:
+        raise ValueError(f"multivariate_normal requires mean.ndim >= 1, got mean.ndim == "
+                         f"{mean.ndim}")
+    if cov.ndim < 2:
+        raise ValueError(f"multivariate_normal requires cov.ndim >= 2, got cov.ndim == "
+                         f"{cov.ndim}")
+    n = mean.shape[-1]
+    if cov.shape[-2:] != (n, n):
+        raise ValueError(f"multivariate_normal requires cov.shape == (..., n, n) for n={n}, "
+                         f"but got cov.shape == {cov.shape}.")
+    if shape is None:
+        shape = np.broadcast_shapes(mean.shape[:-1], cov.shape[:-2])
+    else:
+        shape = _shape(shape)
+        _check_shape("normal", shape, mean.shape[:-1], cov.shape[:-2])
+    return _multivariate_normal(words, mean, _cholesky_factor(cov), shape, dtype)

@@ -414,3 +414,21 @@ def test_gamma_under_vmap_and_its_derivative():
         minijax.grad(lambda a: mr.gamma(mr.key(0), a))(1.5)
     with pytest.raises(NotImplementedError, match="gamma"):
         minijax.jvp(lambda a: mr.beta(mr.key(0), a, 2.0), (1.5,), (1.0,))
+
+
+def test_poisson():
+    lam = np.array([0.0, 0.5, 3.0, 9.9, 10.0, 50.0, 1000.0], np.float32)   # both algorithms
+    for seed in (0, 1):
+        same_bits(mr.poisson(mr.key(seed), lam), jr.poisson(jr.key(seed), lam), seed)
+
+
+def test_multivariate_normal():
+    cov = np.array([[2.0, 0.5, 0.0], [0.5, 1.0, 0.3], [0.0, 0.3, 1.5]], np.float32)
+    mean = np.array([1.0, -1.0, 0.0], np.float32)
+    ours = mr.multivariate_normal(mr.key(0), mean, cov, (4,))
+    theirs = jr.multivariate_normal(jr.key(0), mean, cov, (4,))
+    # The factor may come from another LAPACK than JAX's: equal to rounding.
+    np.testing.assert_allclose(ours, theirs, rtol=1e-6, atol=1e-6)
+    draws = np.asarray(mr.multivariate_normal(mr.key(1), mean, cov, (20_000,)))
+    np.testing.assert_allclose(np.cov(draws.T), cov, atol=0.06)
+    _same_error(lambda r: r.multivariate_normal(r.key(0), mean, cov[:2, :2]), ValueError)
