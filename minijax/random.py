@@ -23,7 +23,10 @@ Keys come in two flavours, as in JAX:
 The samplers follow JAX 0.10.2 with its defaults
 (``jax_threefry_partitionable=True``) operation for operation, and, as in
 JAX, each one runs as a ``jit``-compiled function, so their floating-point
-arithmetic is XLA's on every path (eager, ``jit``, ``vmap``).
+arithmetic is XLA's on every path (eager, ``jit``, ``vmap``). One caveat:
+inside a larger jitted program XLA may fuse a sampler's last float steps with
+the code around it differently than in JAX's program, and round a result
+differently in the last bit (seen for ``beta``, ``f`` and ``ball``).
 """
 import functools
 import math
