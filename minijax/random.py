@@ -266,6 +266,18 @@ def key_data(keys):
     return words
 
 
+def key_impl(keys):
+    """The name of the PRNG behind ``keys``: always ``'threefry2x32'``."""
+    _key_words("key_impl", keys, allow_batched=True)
+    return "threefry2x32"
+
+
+def clone(key):
+    """``key`` itself: keys are immutable values (JAX needs this for stateful
+    code; minijax has none)."""
+    return key
+
+
 def wrap_key_data(key_bits_array, *, impl=None):
     """Typed keys over ``uint32[..., 2]`` words."""
     _check_impl(impl)
@@ -710,10 +722,12 @@ def geometric(key, p, shape=None, dtype=None):
 
 
 def _top_k_indices(x, k):
-    """Indices of the ``k`` largest entries of 1-D ``x``, largest first, ties to
-    the lower index (``lax.top_k``'s order), by a stable sort."""
-    order = lax.sort_key_val(lax.neg(x), lax.iota(np.dtype("int32"), x.shape[0]), 0)[1]
-    return order[:k]
+    """Indices of the ``k`` largest entries along the last axis of ``x``,
+    largest first, ties to the lower index (``lax.top_k``'s order): a stable
+    sort of ``-x``."""
+    positions = lax.broadcasted_iota(np.dtype("int32"), x.shape, x.ndim - 1)
+    order = lax.sort_key_val(lax.neg(x), positions, x.ndim - 1)[1]
+    return order[..., :k]
 
 
 @functools.partial(jit, static_argnums=(2,))
@@ -800,8 +814,15 @@ def categorical(key, logits, axis=-1, shape=None, replace=True, mode=None):
         shape = _shape(shape)
         _check_shape("categorical", shape, batch_shape)
     prefix = shape[:len(shape) - len(batch_shape)]
-    if not replace:
-        raise NotImplementedError("categorical(replace=False) is not implemented in minijax")
+    if not replace:   # the Gumbel top-k trick, once per batch element
+        logits = logits + gumbel(words, logits.shape, logits.dtype, mode=mode)
+        k = math.prod(prefix)
+        if k > logits.shape[axis]:
+            raise ValueError(f"Number of samples without replacement ({k}) cannot exceed "
+                             f"number of categories ({logits.shape[axis]}).")
+        indices = _top_k_indices(jnp.moveaxis(logits, axis, -1), k)   # batch_shape + (k,)
+        samples_first = lax.transpose(indices, (indices.ndim - 1, *range(indices.ndim - 1)))
+        return lax.reshape(samples_first, shape)
     if axis >= 0:
         axis -= logits.ndim
     logits_shape = list(shape[len(shape) - len(batch_shape):])

@@ -112,6 +112,8 @@ def test_key_unpacking_and_indexing():
     assert keys[..., 0].shape == (3,)
     assert bool(k1 == mr.wrap_key_data(mr.key_data(k1)))
     assert list(np.asarray(keys[0] == keys[0])) == [True] * 4
+    assert mr.key_impl(keys) == jr.key_impl(jr.split(jr.key(7), (3, 4))) == "threefry2x32"
+    assert mr.clone(k1) is k1
 
 
 @pytest.mark.parametrize("name", sorted(SAMPLERS))
@@ -201,6 +203,9 @@ def test_permutation_and_choice(seed):
         lambda r, k: r.categorical(k, np.log(np.array([[.1, .2, .7], [.5, .25, .25]], np.float32))),
         lambda r, k: r.categorical(k, np.zeros((2, 3), np.float32), axis=0),
         lambda r, k: r.categorical(k, np.zeros((2, 3), np.float32), shape=(4, 2)),
+        lambda r, k: r.categorical(k, np.zeros((2, 5), np.float32), shape=(3, 2), replace=False),
+        lambda r, k: r.categorical(k, np.zeros((4, 2), np.float32), axis=0, shape=(3, 2),
+                                   replace=False),
     ]
     for i, case in enumerate(cases):
         same_bits(case(mr, km), case(jr, kj), i)
@@ -330,6 +335,8 @@ def test_bad_arguments():
     _same_error(lambda r: r.bernoulli(r.key(0), np.int32(1)), TypeError)
     _same_error(lambda r: r.truncated_normal(r.key(0), np.zeros(3), 1.0, (2,)), ValueError)
     _same_error(lambda r: r.fold_in(r.key(0), np.arange(2)), TypeError)
+    _same_error(lambda r: r.categorical(r.key(0), np.zeros((2, 3)), shape=(4, 2), replace=False),
+                ValueError)
 
 
 # ---------------------------------------------------------------------------
