@@ -530,6 +530,8 @@ def _dot_general_batch(size, vals, dims, dimension_numbers, **params):
 
 batching_rules[red.dot_general_p] = _dot_general_batch
 
+defelementwise(ew.bitcast_convert_type_p)   # the shifts are in ew.binary_ops, batched above
+
 
 # ---------------------------------------------------------------------------
 # Linear algebra (minijax/lax/linalg.py): every factorisation already works on
@@ -547,3 +549,4 @@ def _linalg_batch(prim):
 
 for _p in (la.cholesky_p, la.triangular_solve_p, la.eigh_p, la.qr_p, la.svd_p, la.lu_p):
     _linalg_batch(_p)
+

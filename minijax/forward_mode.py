@@ -905,3 +905,10 @@ def _lu_jvp(primals, tangents):
 
 
 jvp_rules[la.lu_p] = _lu_jvp
+
+
+# Bit manipulation: integer results (and floats made of random bits) have no
+# derivative.
+for _p in (ew.shift_left_p, ew.shift_right_logical_p, ew.shift_right_arithmetic_p,
+           ew.bitcast_convert_type_p):
+    defzero(_p)

@@ -918,3 +918,13 @@ lowering_rules[la.eigh_p] = _eigh_lower
 lowering_rules[la.svd_p] = _svd_lower
 lowering_rules[la.qr_p] = _qr_lower
 lowering_rules[la.lu_p] = _lu_lower
+
+
+# Bit manipulation
+for _prim, _name in [(ew.shift_left_p, "shift_left"),
+                     (ew.shift_right_logical_p, "shift_right_logical"),
+                     (ew.shift_right_arithmetic_p, "shift_right_arithmetic")]:
+    lowering_rules[_prim] = _elementwise(_name)
+lowering_rules[ew.bitcast_convert_type_p] = (
+    lambda b, args, in_avals, out_aval, new_dtype:
+    b.op("stablehlo.bitcast_convert", args, in_avals, out_aval))

@@ -48,13 +48,15 @@ M = types.SimpleNamespace(lax=minijax.lax, jnp=minijax.numpy, grad=minijax.grad,
                           jit=minijax.jit, nn=minijax.nn, custom_vjp=minijax.custom_vjp,
                           checkpoint=minijax.checkpoint,
                           checkpoint_name=minijax.ad_checkpoint.checkpoint_name,
-                          checkpointed_scan=minijax.ad_checkpoint.checkpointed_scan)
+                          checkpointed_scan=minijax.ad_checkpoint.checkpointed_scan,
+                          random=minijax.random)
 # JAX has no checkpointed_scan: its reference is a plain scan (same values).
 J = types.SimpleNamespace(lax=jax.lax, jnp=jax.numpy, grad=jax.grad, jit=jax.jit, nn=jax.nn,
                           custom_vjp=jax.custom_vjp, checkpoint=jax.checkpoint,
                           checkpoint_name=jax.ad_checkpoint.checkpoint_name,
                           checkpointed_scan=lambda f, init, xs, checkpoints: jax.lax.scan(
-                              f, init, xs))
+                              f, init, xs),
+                          random=jax.random)
 
 F32, F64, I32, U8, U32, BOOL, C64 = ("float32", "float64", "int32", "uint8", "uint32", "bool",
                                      "complex64")
@@ -537,6 +539,14 @@ CASES = [
     Case("checkpointed_scan_grad",
          lambda ns, x: ns.grad(lambda v: ns.jnp.sum(_checkpointed_scan_fun(ns, v)[1]))(x),
          lambda dt: (finite(dt, 5, 2),), (F32,)),
+    # -- bits and the PRNG (more in test_random.py)
+    *[binary_case(n, (I32, U8, U32)) for n in ("shift_left", "shift_right_logical",
+                                               "shift_right_arithmetic")],
+    Case("bitcast_convert_type",
+         lambda ns, x: ns.lax.bitcast_convert_type(x, np.int32 if x.dtype == F32 else np.float32),
+         unary, (F32, U32)),
+    Case("random_gamma", lambda ns, a: ns.random.gamma(ns.random.PRNGKey(3), a),
+         lambda dt: (np.array([0.3, 1.0, 2.5, 7.0], dt),), (F32,)),
 ]
 
 CASES_BY_NAME = {c.name: c for c in CASES}

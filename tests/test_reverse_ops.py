@@ -481,6 +481,10 @@ NOT_DIFFERENTIATED = {
     "reduce_and": "boolean operands only", "reduce_or": "boolean operands only",
     "argmin": "integer result (argmax is in the table through argmax_reindex)",
     "iota": "no operands, integer result",
+    "shift_left": "integer operands only", "shift_right_logical": "integer operands only",
+    "shift_right_arithmetic": "integer operands only",
+    "bitcast_convert_type": "reinterprets bits: zero derivative (the PRNG's floats)",
+    "random_gamma": "JAX differentiates it implicitly; minijax refuses (test_random.py)",
     # No derivative in JAX either (minijax treats it as zero; JAX raises).
     "nextafter": "JAX defines no derivative for nextafter",
     # JAX cannot transpose it either: the number of iterations is unknown.

@@ -20,6 +20,7 @@ from .elementwise import (
     digamma_p, not_p, abs_p, real_p, imag_p, stop_gradient_p, round_p, integer_pow_p, conj_p,
     add_p, sub_p, mul_p, div_p, rem_p, pow_p, max_p, min_p, atan2_p, nextafter_p, and_p, or_p,
     xor_p, eq_p, ne_p, lt_p, le_p, gt_p, ge_p, complex_p, polygamma_p, add_any_p, select_n_p, clamp_p,
+    shift_left_p, shift_right_logical_p, shift_right_arithmetic_p, bitcast_convert_type_p,
     convert_element_type_p, unary_ops, binary_ops)
 from .shapes import (
     GatherDimensionNumbers, ScatterDimensionNumbers, GatherScatterMode, broadcast_in_dim_p,
@@ -70,6 +71,10 @@ add, sub, mul, div, rem, pow, max, min, atan2, nextafter, polygamma = (
 bitwise_and, bitwise_or, bitwise_xor = (
     _binary_fn(p, n) for p, n in ((and_p, "bitwise_and"), (or_p, "bitwise_or"),
                                   (xor_p, "bitwise_xor")))
+shift_left, shift_right_logical, shift_right_arithmetic = (
+    _binary_fn(p, n) for p, n in ((shift_left_p, "shift_left"),
+                                  (shift_right_logical_p, "shift_right_logical"),
+                                  (shift_right_arithmetic_p, "shift_right_arithmetic")))
 eq, ne, lt, le, gt, ge = (
     _binary_fn(p, n) for p, n in ((eq_p, "eq"), (ne_p, "ne"), (lt_p, "lt"), (le_p, "le"),
                                   (gt_p, "gt"), (ge_p, "ge")))
@@ -129,6 +134,14 @@ def _convert_element_type(x, new_dtype, weak_type=False):
         value = np.asarray(convert_element_type_p.impl(
             np.asarray(getattr(x, "_value", x)), new_dtype=new_dtype, weak_type=weak_type))
     return Array(value, ShapedArray(value.shape, new_dtype, bool(weak_type)))
+
+
+def bitcast_convert_type(operand, new_dtype):
+    """Reinterpret each element's bits as ``new_dtype`` (of the same width)."""
+    new_dtype = dtypes.canonicalize_dtype(new_dtype)
+    if get_aval(operand).dtype == new_dtype:
+        return operand
+    return bitcast_convert_type_p.bind(operand, new_dtype=new_dtype)
 
 
 def select_n(which, *cases):

@@ -440,3 +440,61 @@ def _saturating_float_to_int(x, new_dtype):
 @convert_element_type_p.def_abstract_eval
 def _convert_element_type_abstract_eval(x, new_dtype, weak_type):
     return ShapedArray(x.shape, new_dtype, weak_type)
+
+# ---------------------------------------------------------------------------
+# Bit manipulation: shifts and reinterpreting bits (the PRNG is built of these)
+
+
+def _shift_amount(x, y):
+    """The shift as an unsigned count, and where it is out of range. XLA
+    defines shifts by the bit width or more (or by a negative amount) instead
+    of leaving them undefined as C does: everything is shifted out."""
+    bits = x.dtype.itemsize * 8
+    count = y.astype(np.dtype(f"uint{bits}"))
+    too_far = count >= bits
+    return np.where(too_far, 0, count).astype(x.dtype), too_far
+
+
+def _shift_left_impl(x, y):
+    count, too_far = _shift_amount(x, y)
+    return np.where(too_far, 0, np.left_shift(x, count)).astype(x.dtype)
+
+
+def _shift_right_logical_impl(x, y):
+    unsigned = np.dtype(f"uint{x.dtype.itemsize * 8}")
+    count, too_far = _shift_amount(x, y)
+    shifted = np.right_shift(x.view(unsigned), count.view(unsigned))
+    return np.where(too_far, 0, shifted).astype(unsigned).view(x.dtype)
+
+
+def _shift_right_arithmetic_impl(x, y):
+    count, too_far = _shift_amount(x, y)
+    signed = np.dtype(f"int{x.dtype.itemsize * 8}")
+    sign_fill = np.right_shift(x.view(signed), signed.itemsize * 8 - 1)   # 0 or -1
+    shifted = np.where(too_far, sign_fill, np.right_shift(x.view(signed), count.view(signed)))
+    return shifted.astype(signed).view(x.dtype)
+
+
+shift_left_p = _binary("shift_left", _shift_left_impl, INT + UINT)
+shift_right_logical_p = _binary("shift_right_logical", _shift_right_logical_impl, INT + UINT)
+shift_right_arithmetic_p = _binary("shift_right_arithmetic", _shift_right_arithmetic_impl,
+                                   INT + UINT)
+
+# Reinterpret the bits of each element as another type of the same width
+# (``float32`` <-> ``uint32``). JAX also allows changing the width, which
+# adds or removes a trailing axis; we don't need that.
+bitcast_convert_type_p = Primitive("bitcast_convert_type")
+bitcast_convert_type_p.def_impl(lambda x, new_dtype: x.view(np.dtype(new_dtype)))
+
+
+@bitcast_convert_type_p.def_abstract_eval
+def _bitcast_convert_type_abstract_eval(x, new_dtype):
+    new_dtype = np.dtype(new_dtype)
+    if new_dtype.itemsize != x.dtype.itemsize:
+        raise NotImplementedError(
+            f"bitcast_convert_type from {x.dtype.name} to {new_dtype.name}: minijax only "
+            "reinterprets bits between types of the same width.")
+    if np.dtype(bool) in (new_dtype, x.dtype):
+        raise TypeError("`bitcast_convert_type` for operand type (bool) cannot have "
+                        "different destination type")
+    return ShapedArray(x.shape, new_dtype)
