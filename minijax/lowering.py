@@ -924,7 +924,7 @@ lowering_rules[la.lu_p] = _lu_lower
 for _prim, _name in [(ew.shift_left_p, "shift_left"),
                      (ew.shift_right_logical_p, "shift_right_logical"),
                      (ew.shift_right_arithmetic_p, "shift_right_arithmetic")]:
-    lowering_rules[_prim] = _elementwise(_name)
+    lowering_rules[_prim] = _elementwise_lower(_name)
 lowering_rules[ew.bitcast_convert_type_p] = (
     lambda b, args, in_avals, out_aval, new_dtype:
     b.op("stablehlo.bitcast_convert", args, in_avals, out_aval))

@@ -61,6 +61,9 @@ OUTSIDE_LAX = {
     "custom_linear_solve": dict(_ALL, jvp=True, transpose=True, partial_eval=False),
     # checkpoint_name: the identity (so linear), marking a value for policies.
     "name": dict(_ALL, jvp=True, transpose=True, partial_eval=False),
+    # The gamma sampler's rejection loop (minijax.random): its JVP is the
+    # implicit derivative of the sample with respect to the shape parameter.
+    "random_gamma": dict(_ALL, jvp=True, transpose=False, partial_eval=False),
 }
 
 
