@@ -712,8 +712,13 @@ def test_table_reaches_every_lowered_primitive():
             _primitives_in(minijax.make_jaxpr(functools.partial(case.fun, M))(*args).jaxpr,
                            found)
     lowered = {p.name for p in lowering.lowering_rules}
-    assert lowered - found - set(LOWERS_TO_AN_ERROR) == set(), \
+    assert lowered - found - set(LOWERS_TO_AN_ERROR) - set(JITTED_ELSEWHERE) == set(), \
         f"no case exercises: {sorted(lowered - found)}"
+
+
+JITTED_ELSEWHERE = {
+    name: "a matrix factorisation: test_linalg.py compares it under jit with jax.jit"
+    for name in ("cholesky", "triangular_solve", "eigh", "qr", "svd", "lu")}
 
 
 LOWERS_TO_AN_ERROR = {
