@@ -12,4 +12,3 @@ from .api import jacfwd, jacrev, hessian, grad, value_and_grad
 from . import test_util, nn, scipy
 from .compiling import jit, devices, default_backend, device_put, block_until_ready
 from .custom_derivatives import custom_jvp, custom_vjp, custom_gradient, closure_convert
-from . import custom_solvers

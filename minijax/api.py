@@ -5,6 +5,7 @@ Jacobian functions on top of them (and, from Chapter 8 on, the reverse-mode
 ones on top of ``vjp``).
 """
 import functools
+import operator
 
 import numpy as np
 
@@ -14,6 +15,7 @@ from .api_util import normalize_argnums
 from .core import get_aval
 from .forward_mode import _split_aux, jvp
 from .batching import vmap
+from .transpose import vjp
 
 
 def _split_args(args, argnums, name):
@@ -41,7 +43,7 @@ def _check_argnums_in_range(argnums, n_args, name):
     """JAX's ValueError for an argnums entry outside [-n_args, n_args)."""
     nums = (argnums,) if isinstance(argnums, int) or hasattr(argnums, "__index__") else argnums
     for i in nums:
-        if not -n_args <= operator_index(i) < n_args:
+        if not -n_args <= operator.index(i) < n_args:
             raise ValueError(f"Positional argument indices, e.g. for `static_argnums`, must "
                              f"have value greater than or equal to -len(args) and less than "
                              f"len(args), but got value {i} for len(args) == {n_args}. "
@@ -196,16 +198,15 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
                    reduce_axes=()):
     """A function returning ``(fun(*args), gradient)``; with ``has_aux``,
     ``((value, aux), gradient)``."""
-    from .transpose import vjp
     name = "value_and_grad"
-    return _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name, vjp)
+    return _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name)
 
 
-def _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name, vjp):
+def _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name):
     @functools.wraps(fun)
     def value_and_grad_f(*args, **kwargs):
         if isinstance(argnums, int) or hasattr(argnums, "__index__"):
-            needed = operator_index(argnums)
+            needed = operator.index(argnums)
         else:
             needed = max(argnums) if argnums else 0
         if needed >= len(args):
@@ -231,15 +232,9 @@ def _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name, vjp):
     return value_and_grad_f
 
 
-def operator_index(x):
-    import operator
-    return operator.index(x)
-
-
 def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):
     """The gradient of a scalar function: ``vjp`` with cotangent 1.0."""
-    from .transpose import vjp
-    vg = _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, "grad", vjp)
+    vg = _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, "grad")
 
     @functools.wraps(fun)
     def grad_f(*args, **kwargs):
@@ -251,8 +246,6 @@ def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False, redu
 def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """The Jacobian of ``fun`` by reverse mode: ``vmap`` of the pullback over the
     standard basis of the outputs (one row per output element)."""
-    from .transpose import vjp
-
     @functools.wraps(fun)
     def jacfun(*args, **kwargs):
         single, dyn, rebuild = _split_args(args, argnums, "jacrev")

@@ -242,7 +242,7 @@ def _mapped_size(args, axes, axis_size, names):
 batching_rules = {}
 
 
-def _elementwise_rule(size, vals, dims, prim=None, **params):
+def _elementwise_batch(size, vals, dims, prim=None, **params):
     """n-ary elementwise ops: give every batched operand its batch axis in
     front and every unbatched non-scalar operand a leading 1 (lax broadcasts
     size-1 axes), keeping per-example ranks equal."""
@@ -261,7 +261,7 @@ def _elementwise_rule(size, vals, dims, prim=None, **params):
 
 
 def defelementwise(prim):
-    batching_rules[prim] = lambda size, vals, dims, **p: _elementwise_rule(
+    batching_rules[prim] = lambda size, vals, dims, **p: _elementwise_batch(
         size, vals, dims, prim, **p)
 
 
@@ -275,7 +275,7 @@ def _full_batched(size, vals, dims):
     return [bdim_at_front(size, v, d) for v, d in zip(vals, dims)]
 
 
-def _select_n_rule(size, vals, dims):
+def _select_n_batch(size, vals, dims):
     which, *cases = vals
     which_dim, *case_dims = dims
     case_shape = next(get_aval(c).shape if d is not_mapped else
@@ -291,10 +291,10 @@ def _select_n_rule(size, vals, dims):
     return lax.select_n(which, *cases), 0
 
 
-batching_rules[ew.select_n_p] = _select_n_rule
+batching_rules[ew.select_n_p] = _select_n_batch
 
 
-def _clamp_rule(size, vals, dims):
+def _clamp_batch(size, vals, dims):
     lo, x, hi = vals
     lo_d, x_d, hi_d = dims
     x_shape = get_aval(x).shape if x_d is not_mapped else (
@@ -312,7 +312,7 @@ def _clamp_rule(size, vals, dims):
     return lax.clamp(bound(lo, lo_d), x, bound(hi, hi_d)), 0
 
 
-batching_rules[ew.clamp_p] = _clamp_rule
+batching_rules[ew.clamp_p] = _clamp_batch
 
 # -- structural -------------------------------------------------------------
 
@@ -343,14 +343,14 @@ batching_rules[sh.slice_p] = _front(
         None if strides is None else (1,) + tuple(strides)))
 
 
-def _concatenate_rule(size, vals, dims, dimension):
+def _concatenate_batch(size, vals, dims, dimension):
     return lax.concatenate(_full_batched(size, vals, dims), dimension + 1), 0
 
 
-batching_rules[sh.concatenate_p] = _concatenate_rule
+batching_rules[sh.concatenate_p] = _concatenate_batch
 
 
-def _pad_rule(size, vals, dims, padding_config):
+def _pad_batch(size, vals, dims, padding_config):
     x, pad_value = vals
     x_dim, pv_dim = dims
     x = bdim_at_front(size, x, x_dim)
@@ -367,7 +367,7 @@ def _pad_rule(size, vals, dims, padding_config):
     return lax.select(mask, padded, fill), 0
 
 
-batching_rules[sh.pad_p] = _pad_rule
+batching_rules[sh.pad_p] = _pad_batch
 
 
 def _iota_rows(size, batch_shape):
@@ -379,7 +379,7 @@ def _index_dtype(indices):
     return get_aval(indices).dtype
 
 
-def _dynamic_slice_rule(size, vals, dims, slice_sizes):
+def _dynamic_slice_batch(size, vals, dims, slice_sizes):
     x, *starts = vals
     x_dim, *start_dims = dims
     if all(d is not_mapped for d in start_dims):
@@ -405,10 +405,10 @@ def _dynamic_slice_rule(size, vals, dims, slice_sizes):
     return lax.gather(x, indices, dn, (1,) + tuple(slice_sizes), mode="clip"), 0
 
 
-batching_rules[sh.dynamic_slice_p] = _dynamic_slice_rule
+batching_rules[sh.dynamic_slice_p] = _dynamic_slice_batch
 
 
-def _dynamic_update_slice_rule(size, vals, dims):
+def _dynamic_update_slice_batch(size, vals, dims):
     x, update, *starts = vals
     x_dim, u_dim, *start_dims = dims
     x = bdim_at_front(size, x, x_dim)
@@ -428,10 +428,10 @@ def _dynamic_update_slice_rule(size, vals, dims):
     return lax.scatter(x, indices, update, dn, mode="clip"), 0
 
 
-batching_rules[sh.dynamic_update_slice_p] = _dynamic_update_slice_rule
+batching_rules[sh.dynamic_update_slice_p] = _dynamic_update_slice_batch
 
 
-def _gather_rule(size, vals, dims, dimension_numbers, slice_sizes, **params):
+def _gather_batch(size, vals, dims, dimension_numbers, slice_sizes, **params):
     operand, indices = vals
     o_dim, i_dim = dims
     dn = dimension_numbers
@@ -460,10 +460,10 @@ def _gather_rule(size, vals, dims, dimension_numbers, slice_sizes, **params):
                              slice_sizes=(1,) + tuple(slice_sizes), **params), 0
 
 
-batching_rules[sh.gather_p] = _gather_rule
+batching_rules[sh.gather_p] = _gather_batch
 
 
-def _scatter_rule(prim):
+def _scatter_batch(prim):
     def rule(size, vals, dims, dimension_numbers, **params):
         operand, indices, updates = _full_batched(size, vals, dims)
         dn = dimension_numbers
@@ -480,7 +480,7 @@ def _scatter_rule(prim):
 
 
 for _p in (sh.scatter_p, sh.scatter_add_p, sh.scatter_mul_p, sh.scatter_min_p, sh.scatter_max_p):
-    _scatter_rule(_p)
+    _scatter_batch(_p)
 
 # -- reductions -----------------------------------------------------------------
 
@@ -497,15 +497,15 @@ for _p in (red.cumsum_p, red.cumprod_p, red.cummax_p, red.cummin_p):
         lambda size, x, axis, reverse, _p=_p: _p.bind(x, axis=axis + 1, reverse=reverse))
 
 
-def _sort_rule(size, vals, dims, dimension, **params):
+def _sort_batch(size, vals, dims, dimension, **params):
     operands = _full_batched(size, vals, dims)
     return lax.sort_p.bind(*operands, dimension=dimension + 1, **params), [0] * len(vals)
 
 
-batching_rules[lax.sort_p] = _sort_rule
+batching_rules[lax.sort_p] = _sort_batch
 
 
-def _dot_general_rule(size, vals, dims, dimension_numbers, **params):
+def _dot_general_batch(size, vals, dims, dimension_numbers, **params):
     """Both batched: the batch axis becomes a dot_general batch dimension. One
     batched: it is a free axis of that operand (this is what turns a vmapped
     matrix-vector product into a single matrix-matrix product)."""
@@ -528,4 +528,4 @@ def _dot_general_rule(size, vals, dims, dimension_numbers, **params):
     return out, len(lb) + n_lhs_free
 
 
-batching_rules[red.dot_general_p] = _dot_general_rule
+batching_rules[red.dot_general_p] = _dot_general_batch

@@ -29,7 +29,7 @@ from . import _xla, core, tree_util
 from .api_util import dynamic_leaf_names, function_name
 from .config import config
 from .core import Primitive, Tracer, get_aval, set_current_trace
-from .eager import Array, EvalTrace
+from .eager import Array, EvalTrace, to_numpy_operand
 from .higher_order import batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr
 from .jaxpr import JaxprTrace, close_jaxpr, trace_to_jaxpr
 from .forward_mode import Zero, instantiate, jvp_rules, tangent_aval
@@ -62,13 +62,8 @@ def device_buffer(x):
         return x._buf
     if isinstance(x, Tracer):
         raise core.UnexpectedTracerError(core.escaped_tracer_message(x))
-    value, _ = _eager_operand(x)
+    value, _ = to_numpy_operand(x)
     return _xla.backend().put(value)
-
-
-def _eager_operand(x):
-    from .eager import to_numpy_operand
-    return to_numpy_operand(x)
 
 
 def run_compiled(executable, args, out_avals):
@@ -118,7 +113,7 @@ def _jit_batch(axis_size, vals, dims, jaxpr, name):
     return outs, [0 if b else not_mapped for b in out_batched]
 
 
-def _jit_partial_eval(trace, args, params):
+def _jit_partial_eval(trace, args, **params):
     """Under linearize: run the known part of the jaxpr now (compiled), stage
     the unknown part (a jit of its own) into the linear program."""
     jaxpr, name = params["jaxpr"], params["name"]
@@ -145,12 +140,15 @@ def _jit_transpose(cts, *args, jaxpr, name):
     return [next(outs) if lin else None for lin in linear]
 
 
+def _jit_lower(b, args, in_avals, out_avals, jaxpr, name):
+    return lower_sub_jaxpr(b, jaxpr, args)
+
+
 jvp_rules[jit_p] = _jit_jvp
 batching_rules[jit_p] = _jit_batch
 partial_eval_rules[jit_p] = _jit_partial_eval
 transpose_rules[jit_p] = _jit_transpose
-lowering_rules[jit_p] = lambda b, args, in_avals, out_avals, jaxpr, name: lower_sub_jaxpr(
-    b, jaxpr, args)
+lowering_rules[jit_p] = _jit_lower
 
 # ---------------------------------------------------------------------------
 # The user-facing wrapper
@@ -410,7 +408,7 @@ def default_backend():
 def device_put(x):
     """Copy the leaves of ``x`` to the device now (returns Arrays holding buffers)."""
     def put(leaf):
-        value, aval = _eager_operand(leaf)
+        value, aval = to_numpy_operand(leaf)
         return Array._from_buffer(_xla.backend().put(value), aval)
     return tree_util.tree_map(put, x)
 

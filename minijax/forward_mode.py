@@ -16,8 +16,7 @@ primitive (the book's "table of derivatives").
 """
 import numpy as np
 
-from . import core, dtypes, lax
-from . import tree_util
+from . import core, dtypes, lax, tree_util
 from .core import ShapedArray, Tracer, bind_with_trace, get_aval, set_current_trace
 from .lax import elementwise as ew, shapes as sh, reductions as red
 
@@ -604,7 +603,7 @@ def _dot_general_jvp(primals, tangents, **params):
 jvp_rules[red.dot_general_p] = _dot_general_jvp
 
 
-def _chooser_jvp_for(prim):
+def _chooser_jvp(prim):
     def rule(primals, tangents, *, axes):
         x, = primals
         t, = tangents
@@ -618,8 +617,8 @@ def _chooser_jvp_for(prim):
     jvp_rules[prim] = rule
 
 
-_chooser_jvp_for(red.reduce_max_p)
-_chooser_jvp_for(red.reduce_min_p)
+_chooser_jvp(red.reduce_max_p)
+_chooser_jvp(red.reduce_min_p)
 
 
 def _reduce_prod_jvp(primals, tangents, *, axes):
@@ -660,7 +659,6 @@ def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
     """Sort the primals together with an iota: the sorted iota is the
     permutation, and each tangent is gathered with it (a linear map, so
     reverse mode can transpose it)."""
-    from . import numpy as jnp
     shape = get_aval(primals[0]).shape
     iota = lax.broadcasted_iota(np.int32, shape, dimension)
     *sorted_primals, perm = lax.sort_p.bind(*primals, iota, dimension=dimension,
@@ -692,7 +690,7 @@ def prefix_scan(combine, x, axis, reverse, identity):
     return x
 
 
-def _scan_jvp(prim, combine, identity):
+def _cumulative_jvp(prim, combine, identity):
     """cumprod/cummax/cummin: the primal from the primitive, the tangent by
     differentiating ``prefix_scan``."""
     def rule(primals, tangents, *, axis, reverse):
@@ -703,6 +701,12 @@ def _scan_jvp(prim, combine, identity):
     jvp_rules[prim] = rule
 
 
-_scan_jvp(red.cumprod_p, lax.mul, lambda dt: 1)
-_scan_jvp(red.cummax_p, lax.max, lambda dt: -np.inf if dt.kind == "f" else np.iinfo(dt).min)
-_scan_jvp(red.cummin_p, lax.min, lambda dt: np.inf if dt.kind == "f" else np.iinfo(dt).max)
+_cumulative_jvp(red.cumprod_p, lax.mul, lambda dt: 1)
+_cumulative_jvp(red.cummax_p, lax.max, lambda dt: -np.inf if dt.kind == "f" else np.iinfo(dt).min)
+_cumulative_jvp(red.cummin_p, lax.min, lambda dt: np.inf if dt.kind == "f" else np.iinfo(dt).max)
+
+
+# jnp (used by the sort rule above, when it runs) defines functions with
+# custom_jvp, whose rules need this module's names: a real cycle, so this
+# import comes last, once everything above is defined.
+from . import numpy as jnp  # noqa: E402

@@ -217,7 +217,7 @@ def broadcast_to(b, x, aval, shape):
                 f"broadcast_dimensions = {i64_array(kept)}")
 
 
-def _elementwise(name):
+def _elementwise_lower(name):
     """A lax elementwise primitive that maps to one StableHLO operation."""
     def rule(b, args, in_avals, out_aval, **params):
         args = [broadcast_to(b, x, a, out_aval.shape) for x, a in zip(args, in_avals)]
@@ -228,7 +228,7 @@ def _elementwise(name):
     return rule
 
 
-def _chlo(name):
+def _chlo_lower(name):
     """Operations XLA provides in its "client library" (CHLO) dialect."""
     def rule(b, args, in_avals, out_aval, **params):
         args = [broadcast_to(b, x, a, out_aval.shape) for x, a in zip(args, in_avals)]
@@ -265,7 +265,7 @@ for _prim, _name in [
         (ew.pow_p, "power"), (ew.max_p, "maximum"), (ew.min_p, "minimum"),
         (ew.atan2_p, "atan2"), (ew.and_p, "and"), (ew.or_p, "or"), (ew.xor_p, "xor"),
         (ew.complex_p, "complex")]:
-    lowering_rules[_prim] = _elementwise(_name)
+    lowering_rules[_prim] = _elementwise_lower(_name)
 
 for _prim, _name in [
         (ew.asin_p, "asin"), (ew.acos_p, "acos"), (ew.atan_p, "atan"), (ew.sinh_p, "sinh"),
@@ -273,14 +273,14 @@ for _prim, _name in [
         (ew.atanh_p, "atanh"), (ew.erf_p, "erf"), (ew.erfc_p, "erfc"),
         (ew.erf_inv_p, "erf_inv"), (ew.lgamma_p, "lgamma"), (ew.digamma_p, "digamma"),
         (ew.nextafter_p, "next_after"), (ew.polygamma_p, "polygamma")]:
-    lowering_rules[_prim] = _chlo(_name)
+    lowering_rules[_prim] = _chlo_lower(_name)
 
 lowering_rules[ew.stop_gradient_p] = lambda b, args, in_avals, out_aval: args[0]
 
 
-def _unsigned_aware(name, unsigned_rule):
+def _unsigned_aware_lower(name, unsigned_rule):
     """StableHLO's ``abs`` and ``sign`` reject unsigned integers; spell those out."""
-    signed_rule = _elementwise(name)
+    signed_rule = _elementwise_lower(name)
 
     def rule(b, args, in_avals, out_aval):
         if in_avals[0].dtype.kind == "u":
@@ -289,29 +289,29 @@ def _unsigned_aware(name, unsigned_rule):
     return rule
 
 
-lowering_rules[ew.abs_p] = _unsigned_aware("abs", lambda b, x, aval: x)
-lowering_rules[ew.sign_p] = _unsigned_aware(   # 0 for 0, else 1
+lowering_rules[ew.abs_p] = _unsigned_aware_lower("abs", lambda b, x, aval: x)
+lowering_rules[ew.sign_p] = _unsigned_aware_lower(   # 0 for 0, else 1
     "sign", lambda b, x, aval: b.elementwise("minimum", [x, full_like(b, 1, aval)], aval))
 
 
-def _round_rule(b, args, in_avals, out_aval, rounding_method):
+def _round_lower(b, args, in_avals, out_aval, rounding_method):
     name = "round_nearest_afz" if rounding_method == 0 else "round_nearest_even"
     return b.elementwise(name, args, out_aval)
 
 
-lowering_rules[ew.round_p] = _round_rule
+lowering_rules[ew.round_p] = _round_lower
 
 
-def _exp2_rule(b, args, in_avals, out_aval):
+def _exp2_lower(b, args, in_avals, out_aval):
     ln2 = full_like(b, np.log(2), out_aval)
     return b.elementwise("exponential", [b.elementwise("multiply", [args[0], ln2], out_aval)],
                          out_aval)
 
 
-lowering_rules[ew.exp2_p] = _exp2_rule
+lowering_rules[ew.exp2_p] = _exp2_lower
 
 
-def _integer_pow_rule(b, args, in_avals, out_aval, y):
+def _integer_pow_lower(b, args, in_avals, out_aval, y):
     """Square-and-multiply, the same multiplications as the eager implementation."""
     x, = args
     if y == 0:
@@ -333,10 +333,10 @@ def _integer_pow_rule(b, args, in_avals, out_aval, y):
     return acc
 
 
-lowering_rules[ew.integer_pow_p] = _integer_pow_rule
+lowering_rules[ew.integer_pow_p] = _integer_pow_lower
 
 
-def _conj_rule(b, args, in_avals, out_aval, input_dtype):
+def _conj_lower(b, args, in_avals, out_aval, input_dtype):
     x, = args
     real_aval = ShapedArray(out_aval.shape, np.finfo(out_aval.dtype).dtype)
     if in_avals[0].dtype.kind != "c":
@@ -350,7 +350,7 @@ def _conj_rule(b, args, in_avals, out_aval, input_dtype):
                 [real_aval, real_aval], out_aval)
 
 
-lowering_rules[ew.conj_p] = _conj_rule
+lowering_rules[ew.conj_p] = _conj_lower
 
 _DIRECTIONS = {ew.eq_p: "EQ", ew.ne_p: "NE", ew.lt_p: "LT", ew.le_p: "LE", ew.gt_p: "GT",
                ew.ge_p: "GE"}
@@ -364,7 +364,7 @@ def compare(b, direction, x, y, aval, out_aval):
                 f"compare_type = #stablehlo<comparison_type {compare_type}>")
 
 
-def _compare_rule(direction):
+def _compare_lower(direction):
     def rule(b, args, in_avals, out_aval):
         shape = out_aval.shape
         x, y = (broadcast_to(b, a, t, shape) for a, t in zip(args, in_avals))
@@ -373,10 +373,10 @@ def _compare_rule(direction):
 
 
 for _prim, _direction in _DIRECTIONS.items():
-    lowering_rules[_prim] = _compare_rule(_direction)
+    lowering_rules[_prim] = _compare_lower(_direction)
 
 
-def _select_n_rule(b, args, in_avals, out_aval):
+def _select_n_lower(b, args, in_avals, out_aval):
     which, *cases = args
     which_aval = in_avals[0]
     if len(cases) == 1:
@@ -395,7 +395,7 @@ def _select_n_rule(b, args, in_avals, out_aval):
     return result
 
 
-lowering_rules[ew.select_n_p] = _select_n_rule
+lowering_rules[ew.select_n_p] = _select_n_lower
 lowering_rules[ew.clamp_p] = lambda b, args, in_avals, out_aval: b.op(
     "stablehlo.clamp", args, in_avals, out_aval)
 
@@ -422,18 +422,18 @@ lowering_rules[ew.convert_element_type_p] = (
 # Structural rules
 
 
-def _broadcast_in_dim_rule(b, args, in_avals, out_aval, shape, broadcast_dimensions):
+def _broadcast_in_dim_lower(b, args, in_avals, out_aval, shape, broadcast_dimensions):
     return b.op("stablehlo.broadcast_in_dim", args, in_avals, out_aval,
                 f"broadcast_dimensions = {i64_array(broadcast_dimensions)}")
 
 
-def _reshape_rule(b, args, in_avals, out_aval, **params):
+def _reshape_lower(b, args, in_avals, out_aval, **params):
     return b.op("stablehlo.reshape", args, in_avals, out_aval)
 
 
-lowering_rules[sh.broadcast_in_dim_p] = _broadcast_in_dim_rule
-lowering_rules[sh.reshape_p] = _reshape_rule
-lowering_rules[sh.squeeze_p] = _reshape_rule
+lowering_rules[sh.broadcast_in_dim_p] = _broadcast_in_dim_lower
+lowering_rules[sh.reshape_p] = _reshape_lower
+lowering_rules[sh.squeeze_p] = _reshape_lower
 lowering_rules[sh.transpose_p] = lambda b, args, in_avals, out_aval, permutation: b.op(
     "stablehlo.transpose", args, in_avals, out_aval, f"permutation = {i64_array(permutation)}")
 lowering_rules[sh.rev_p] = lambda b, args, in_avals, out_aval, dimensions: b.op(
@@ -442,22 +442,22 @@ lowering_rules[sh.concatenate_p] = lambda b, args, in_avals, out_aval, dimension
     "stablehlo.concatenate", args, in_avals, out_aval, f"dimension = {dimension} : i64")
 
 
-def _pad_rule(b, args, in_avals, out_aval, padding_config):
+def _pad_lower(b, args, in_avals, out_aval, padding_config):
     lo, hi, interior = zip(*padding_config) if padding_config else ((), (), ())
     return b.op("stablehlo.pad", args, in_avals, out_aval,
                 f"edge_padding_low = {i64_array(lo)}, edge_padding_high = {i64_array(hi)}, "
                 f"interior_padding = {i64_array(interior)}")
 
 
-def _slice_rule(b, args, in_avals, out_aval, start_indices, limit_indices, strides):
+def _slice_lower(b, args, in_avals, out_aval, start_indices, limit_indices, strides):
     strides = strides or (1,) * len(start_indices)
     return b.op("stablehlo.slice", args, in_avals, out_aval,
                 f"start_indices = {i64_array(start_indices)}, "
                 f"limit_indices = {i64_array(limit_indices)}, strides = {i64_array(strides)}")
 
 
-lowering_rules[sh.pad_p] = _pad_rule
-lowering_rules[sh.slice_p] = _slice_rule
+lowering_rules[sh.pad_p] = _pad_lower
+lowering_rules[sh.slice_p] = _slice_lower
 
 
 def _index_operands(b, args, avals):
@@ -467,20 +467,20 @@ def _index_operands(b, args, avals):
         ShapedArray((), i32) for _ in avals]
 
 
-def _dynamic_slice_rule(b, args, in_avals, out_aval, slice_sizes):
+def _dynamic_slice_lower(b, args, in_avals, out_aval, slice_sizes):
     starts, start_avals = _index_operands(b, args[1:], in_avals[1:])
     return b.op("stablehlo.dynamic_slice", [args[0]] + starts, [in_avals[0]] + start_avals,
                 out_aval, f"slice_sizes = {i64_array(slice_sizes)}")
 
 
-def _dynamic_update_slice_rule(b, args, in_avals, out_aval):
+def _dynamic_update_slice_lower(b, args, in_avals, out_aval):
     starts, start_avals = _index_operands(b, args[2:], in_avals[2:])
     return b.op("stablehlo.dynamic_update_slice", args[:2] + starts,
                 in_avals[:2] + start_avals, out_aval)
 
 
-lowering_rules[sh.dynamic_slice_p] = _dynamic_slice_rule
-lowering_rules[sh.dynamic_update_slice_p] = _dynamic_update_slice_rule
+lowering_rules[sh.dynamic_slice_p] = _dynamic_slice_lower
+lowering_rules[sh.dynamic_update_slice_p] = _dynamic_update_slice_lower
 
 
 def _in_bounds_mask(b, indices, idx_aval, index_map, operand_shape, window_sizes):
@@ -503,7 +503,7 @@ def _in_bounds_mask(b, indices, idx_aval, index_map, operand_shape, window_sizes
     return mask
 
 
-def _gather_rule(b, args, in_avals, out_aval, dimension_numbers, slice_sizes, mode,
+def _gather_lower(b, args, in_avals, out_aval, dimension_numbers, slice_sizes, mode,
                  fill_value, indices_are_sorted, unique_indices):
     operand, indices = args
     op_aval, idx_aval = in_avals
@@ -530,7 +530,7 @@ def _gather_rule(b, args, in_avals, out_aval, dimension_numbers, slice_sizes, mo
                 out_aval)
 
 
-lowering_rules[sh.gather_p] = _gather_rule
+lowering_rules[sh.gather_p] = _gather_lower
 
 
 def _clamp_indices(b, indices, idx_aval, index_map, operand_shape, window_sizes):
@@ -540,7 +540,7 @@ def _clamp_indices(b, indices, idx_aval, index_map, operand_shape, window_sizes)
     return b.op("stablehlo.clamp", [lo, indices, hi], [idx_aval] * 3, idx_aval)
 
 
-def _scatter_rule(combine):
+def _scatter_lower(combine):
     def rule(b, args, in_avals, out_aval, dimension_numbers, mode, indices_are_sorted,
              unique_indices):
         operand, indices, updates = args
@@ -570,9 +570,9 @@ def _scatter_rule(combine):
 
 for _p, _op in ((sh.scatter_add_p, "add"), (sh.scatter_mul_p, "multiply"),
                (sh.scatter_min_p, "minimum"), (sh.scatter_max_p, "maximum")):
-    lowering_rules[_p] = _scatter_rule(
+    lowering_rules[_p] = _scatter_lower(
         lambda rb, xs, aval, op=_op: rb.elementwise(op, xs, aval))
-lowering_rules[sh.scatter_p] = _scatter_rule(lambda rb, xs, aval: xs[1])
+lowering_rules[sh.scatter_p] = _scatter_lower(lambda rb, xs, aval: xs[1])
 lowering_rules[sh.iota_p] = lambda b, args, in_avals, out_aval, dtype, shape, dimension: b.op(
     "stablehlo.iota", [], [], out_aval, f"iota_dimension = {dimension} : i64")
 
@@ -589,23 +589,23 @@ def _reduce(b, x, aval, axes, out_aval, init_value, combine):
     return out
 
 
-def _reduction_rule(op_name, init):
+def _reduction_lower(op_name, init):
     def rule(b, args, in_avals, out_aval, axes):
         return _reduce(b, args[0], in_avals[0], axes, out_aval, init(in_avals[0].dtype),
                        lambda rb, xs, aval: rb.elementwise(op_name, xs, aval))
     return rule
 
 
-lowering_rules[red.reduce_sum_p] = _reduction_rule("add", lambda dt: 0)
-lowering_rules[red.reduce_prod_p] = _reduction_rule("multiply", lambda dt: 1)
-lowering_rules[red.reduce_max_p] = _reduction_rule("maximum", red._lowest)
-lowering_rules[red.reduce_min_p] = _reduction_rule("minimum", red._highest)
-lowering_rules[red.reduce_and_p] = _reduction_rule(   # identity: all bits set
+lowering_rules[red.reduce_sum_p] = _reduction_lower("add", lambda dt: 0)
+lowering_rules[red.reduce_prod_p] = _reduction_lower("multiply", lambda dt: 1)
+lowering_rules[red.reduce_max_p] = _reduction_lower("maximum", red._lowest)
+lowering_rules[red.reduce_min_p] = _reduction_lower("minimum", red._highest)
+lowering_rules[red.reduce_and_p] = _reduction_lower(   # identity: all bits set
     "and", lambda dt: True if dt == np.bool_ else -1 if dt.kind == "i" else np.iinfo(dt).max)
-lowering_rules[red.reduce_or_p] = _reduction_rule("or", lambda dt: 0)
+lowering_rules[red.reduce_or_p] = _reduction_lower("or", lambda dt: 0)
 
 
-def _arg_reduction_rule(direction):
+def _arg_reduction_lower(direction):
     """argmax/argmin as a reduction over (value, index) pairs: the better value
     wins, nan beats everything, and ties go to the smaller index."""
     def rule(b, args, in_avals, out_aval, axes, index_dtype):
@@ -650,11 +650,11 @@ def _arg_reduction_rule(direction):
     return rule
 
 
-lowering_rules[red.argmax_p] = _arg_reduction_rule("GT")
-lowering_rules[red.argmin_p] = _arg_reduction_rule("LT")
+lowering_rules[red.argmax_p] = _arg_reduction_lower("GT")
+lowering_rules[red.argmin_p] = _arg_reduction_lower("LT")
 
 
-def _cumulative_rule(op_name, init):
+def _cumulative_lower(op_name, init):
     """A windowed reduction whose window reaches back over the whole axis."""
     def rule(b, args, in_avals, out_aval, axis, reverse):
         aval = in_avals[0]
@@ -678,13 +678,13 @@ def _cumulative_rule(op_name, init):
     return rule
 
 
-lowering_rules[red.cumsum_p] = _cumulative_rule("add", lambda dt: 0)
-lowering_rules[red.cumprod_p] = _cumulative_rule("multiply", lambda dt: 1)
-lowering_rules[red.cummax_p] = _cumulative_rule("maximum", red._lowest)
-lowering_rules[red.cummin_p] = _cumulative_rule("minimum", red._highest)
+lowering_rules[red.cumsum_p] = _cumulative_lower("add", lambda dt: 0)
+lowering_rules[red.cumprod_p] = _cumulative_lower("multiply", lambda dt: 1)
+lowering_rules[red.cummax_p] = _cumulative_lower("maximum", red._lowest)
+lowering_rules[red.cummin_p] = _cumulative_lower("minimum", red._highest)
 
 
-def _sort_rule(b, args, in_avals, out_avals, dimension, is_stable, num_keys):
+def _sort_lower(b, args, in_avals, out_avals, dimension, is_stable, num_keys):
     """stablehlo.sort with a lexicographic comparator on the first ``num_keys``
     operands (floats in total order, so nans sort last as in numpy)."""
     scalars = [ShapedArray((), a.dtype) for a in in_avals]
@@ -717,10 +717,10 @@ def _total_order_compare(b, direction, x, y, aval):
                 f"compare_type = #stablehlo<comparison_type {compare_type}>")
 
 
-lowering_rules[lax.sort_p] = _sort_rule
+lowering_rules[lax.sort_p] = _sort_lower
 
 
-def _dot_general_rule(b, args, in_avals, out_aval, dimension_numbers, precision,
+def _dot_general_lower(b, args, in_avals, out_aval, dimension_numbers, precision,
                       preferred_element_type):
     (lc, rc), (lb, rb) = dimension_numbers
     lhs, rhs = args
@@ -737,7 +737,7 @@ def _dot_general_rule(b, args, in_avals, out_aval, dimension_numbers, precision,
     return b.op("stablehlo.dot_general", [lhs, rhs], [lhs_aval, rhs_aval], out_aval, attrs)
 
 
-lowering_rules[red.dot_general_p] = _dot_general_rule
+lowering_rules[red.dot_general_p] = _dot_general_lower
 
 
 def lower_sub_jaxpr(b, closed, args):

@@ -21,10 +21,10 @@ change: an operation with only known inputs is evaluated instead of recorded.
 from . import tree_util
 from .api_util import function_name
 from .core import bind_with_trace, get_aval, set_current_trace
-from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr
+from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr, trace_to_jaxpr
 from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval, _split_aux
 
-partial_eval_rules = {}   # primitive -> rule(trace, args, params), for higher-order primitives
+partial_eval_rules = {}   # primitive -> rule(trace, args, **params), for higher-order primitives
 
 
 class PartialEvalTrace(JaxprTrace):
@@ -46,7 +46,7 @@ class PartialEvalTrace(JaxprTrace):
             return bind_with_trace(self.parent, primitive, args, params)   # all known: now
         rule = partial_eval_rules.get(primitive)
         if rule is not None:                          # jit, cond, ...: split the body
-            return rule(self, args, params)
+            return rule(self, args, **params)
         return super().process_primitive(primitive, args, params)   # stage it
 
     def describe(self):
@@ -144,7 +144,6 @@ def partial_eval_jaxpr(closed, unknowns, instantiate_outputs=False):
     unknown inputs) to the unknown outputs. With ``instantiate_outputs`` every
     output is made unknown (known ones are passed through as residuals).
     """
-    from .jaxpr import trace_to_jaxpr
     in_avals = closed.in_avals
     known_avals = [a for a, u in zip(in_avals, unknowns) if not u]
     result = {}

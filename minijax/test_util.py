@@ -26,6 +26,9 @@ import numpy as np
 from . import dtypes, tree_util
 from .core import ShapedArray, get_aval
 from .eager import Array
+from .forward_mode import jvp
+from .partial_eval import linearize
+from .transpose import vjp
 
 __all__ = ["check_grads", "check_jvp", "check_vjp"]
 
@@ -277,7 +280,6 @@ def check_vjp(f, f_vjp, args, atol=None, rtol=None, eps=None, err_msg=""):
 
 def _jvp_from_linearize(f, primals, tangents):
     """A JVP computed by ``linearize``: checks partial evaluation too."""
-    from .partial_eval import linearize
     out, f_jvp = linearize(f, *primals)
     return out, f_jvp(*tangents)
 
@@ -297,8 +299,6 @@ def check_grads(f, args, order, modes=("fwd", "rev"), atol=None, rtol=None, eps=
     number. Integer and boolean leaves of ``args`` are held fixed. Raises
     AssertionError, saying which derivative of which order failed.
     """
-    from .forward_mode import jvp
-    from .transpose import vjp
     args = tuple(args)
     leaves, in_tree = tree_util.tree_flatten(args)
     eps = eps or _default_eps(leaves)

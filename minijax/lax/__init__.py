@@ -563,20 +563,10 @@ def dot(lhs, rhs, precision=None, preferred_element_type=None):
 
 
 # ---------------------------------------------------------------------------
-# Control flow lives in minijax/control_flow.py: its primitives need every
-# transformation's machinery, which itself imports lax. Resolve it lazily.
+# Control flow lives in minijax/control_flow/, custom_root and
+# custom_linear_solve in minijax/custom_solvers.py. Their primitives need every
+# transformation's rule tables, and those modules import lax: a real cycle, so
+# these imports come last, once everything above is defined.
 
-_CONTROL_FLOW = ("cond", "switch", "while_loop", "fori_loop", "scan", "map")
-
-
-_CUSTOM_SOLVERS = ("custom_root", "custom_linear_solve")   # in minijax/custom_solvers.py
-
-
-def __getattr__(name):
-    if name in _CONTROL_FLOW:
-        from .. import control_flow
-        return getattr(control_flow, name)
-    if name in _CUSTOM_SOLVERS:
-        from .. import custom_solvers
-        return getattr(custom_solvers, name)
-    raise AttributeError(f"module 'minijax.lax' has no attribute {name!r}")
+from ..control_flow import cond, switch, while_loop, fori_loop, scan, map  # noqa: E402
+from ..custom_solvers import custom_root, custom_linear_solve  # noqa: E402

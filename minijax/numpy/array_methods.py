@@ -9,6 +9,8 @@ import numpy as np
 
 from .. import lax
 from ..core import ArrayMethods, is_valid_value
+from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
+from .indexing import _IndexUpdateHelper, getitem
 
 
 def _defer_to_unrecognized(binary_op):
@@ -27,12 +29,10 @@ def _swap(fn):
 
 
 def _getitem(self, idx):
-    from .indexing import getitem
     return getitem(self, idx)
 
 
 def _at(self):
-    from .indexing import _IndexUpdateHelper
     return _IndexUpdateHelper(self)
 
 
@@ -41,14 +41,12 @@ def _astype(self, dtype, copy=False):
 
 
 def _reshape(self, *shape, order="C"):
-    import minijax.numpy as jnp
     if len(shape) == 1 and not isinstance(shape[0], (int, np.integer)):
         shape = shape[0]
     return jnp.reshape(self, shape, order)
 
 
 def _transpose(self, *axes):
-    import minijax.numpy as jnp
     if len(axes) == 1 and not isinstance(axes[0], (int, np.integer)):
         axes = axes[0]
     return jnp.transpose(self, axes or None)
@@ -57,7 +55,6 @@ def _transpose(self, *axes):
 def _method(name):
     """A method that forwards to the ``jnp`` function of the same name."""
     def method(self, *args, **kwargs):
-        import minijax.numpy as jnp
         return getattr(jnp, name)(self, *args, **kwargs)
     method.__name__ = name
     return method
@@ -66,19 +63,16 @@ def _method(name):
 def _round(self, ndigits=None):
     """``round(x)`` gives integers, as ``round(7.5)`` does for a float;
     ``round(x, n)`` keeps the dtype."""
-    import minijax.numpy as jnp
     out = jnp.round(self, ndigits or 0)
     return out.astype(int) if ndigits is None else out
 
 
 def _divmod(self, other):
-    import minijax.numpy as jnp
     return jnp.divmod(self, other)
 
 
 def install():
     """Attach operators, properties and methods to ``core.ArrayMethods``."""
-    import minijax.numpy as jnp
     binary = {
         "add": jnp.add, "sub": jnp.subtract, "mul": jnp.multiply, "truediv": jnp.true_divide,
         "floordiv": jnp.floor_divide, "mod": jnp.remainder, "pow": jnp.power,

@@ -8,12 +8,12 @@ the one- and two-operand contractions of the book the order is moot.)
 import string
 
 from .. import lax
+from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
 
 
 def einsum(subscripts, *operands, optimize=None, precision=None,
            preferred_element_type=None):
     """Evaluate an Einstein summation such as ``einsum("ij,jk->ik", a, b)``."""
-    import minijax.numpy as jnp
     if not isinstance(subscripts, str):
         raise TypeError("minijax's einsum takes a subscripts string first, e.g. "
                         "einsum('ij,jk->ik', a, b)")
@@ -82,7 +82,6 @@ def _parse(subscripts, ranks):
 
 def _take_diagonals(op, letters):
     """Indices repeated within one operand select its diagonal."""
-    import minijax.numpy as jnp
     while len(set(letters)) < len(letters):
         ch = next(c for c in letters if letters.count(c) > 1)
         i = letters.index(ch)

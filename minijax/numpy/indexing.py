@@ -21,6 +21,7 @@ import numpy as np
 from .. import dtypes, lax
 from ..core import Tracer, get_aval
 from ..eager import Array
+from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
 
 
 class NonConcreteBooleanIndexError(IndexError):
@@ -29,7 +30,6 @@ class NonConcreteBooleanIndexError(IndexError):
 
 def getitem(x, idx, mode=None):
     """``x[idx]`` with numpy's semantics (out-of-bounds array indices clamp, as in JAX)."""
-    import minijax.numpy as jnp
     x = jnp.asarray(x)
     if isinstance(idx, list):   # numpy's old ambiguity; JAX refuses it
         raise TypeError("Using a non-tuple sequence for multidimensional indexing is not "
@@ -235,7 +235,6 @@ def _dynamic_scalar_index(x, entries):
 
 
 def _gather_index(x, entries, mode):
-    import minijax.numpy as jnp
     adv_dims = [d for d, e in enumerate(entries) if not isinstance(e, slice)]
     idx = []
     for d in adv_dims:
@@ -326,15 +325,12 @@ class _IndexUpdateRef:
     # divide and power, as in JAX: gather the product of the values landing at
     # each position into an array of ones, then divide by it, or raise to it.
     def divide(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        import minijax.numpy as jnp
         return jnp.divide(self.array, self._product_of_values(values, unique_indices))
 
     def power(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        import minijax.numpy as jnp
         return jnp.power(self.array, self._product_of_values(values, unique_indices))
 
     def _product_of_values(self, values, unique_indices):
-        import minijax.numpy as jnp
         return _scatter_update(jnp.ones_like(self.array), self.index, values, lax.scatter_mul,
                                unique_indices)
 
@@ -354,7 +350,6 @@ def _is_basic_index(index):
 
 
 def _scatter_update(x, index, values, scatter_fn, unique_indices=False):
-    import minijax.numpy as jnp
     x = jnp.asarray(x)
     positions = lax.reshape(lax.iota(dtypes.int32, x.size), x.shape)
     positions = getitem(positions, index, mode="fill")   # -1 marks out-of-bounds

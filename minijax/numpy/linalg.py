@@ -1,11 +1,11 @@
 """``minijax.numpy.linalg``: norms (more linear algebra arrives with its own chapter)."""
 import numpy as np
 
+from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
     """Vector or matrix norm (numpy's conventions for ``ord`` and ``axis``)."""
-    import minijax.numpy as jnp
     x = jnp.asarray(x)
     x, = jnp.promote_dtypes_inexact(x)
     if axis is None:

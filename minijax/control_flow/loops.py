@@ -1,376 +1,23 @@
-"""Control flow: ``cond``/``switch``, ``while_loop``, ``fori_loop``, ``scan`` (Chapter 10).
-
-Python's own ``if`` and ``for`` run while a function is traced, so they only
-see concrete values: under ``jit`` or ``vmap`` a branch on a traced value is
-an error, and a Python loop is unrolled into the jaxpr. These functions
-express control flow that depends on traced values. Each stages its bodies
-into jaxprs and binds one *higher-order primitive* carrying them:
-
-* ``cond_p``: ``branches`` (a tuple of jaxprs) and an integer index operand;
-* ``while_p``: ``cond_jaxpr`` and ``body_jaxpr``;
-* ``scan_p``: a ``jaxpr`` for one step, run ``length`` times, stacking outputs.
-
-Each primitive has a rule in every interpreter. The interesting ones are
-reverse mode: ``cond`` and ``scan`` can be partially evaluated and transposed
-(``scan`` saves the residuals of every step), but ``while_loop`` cannot: its
-trip count is only known by running it, so there is nowhere to store the
-residuals of an unknown number of steps. Reverse-mode differentiation of
-``while_loop`` raises an error that says so.
-"""
+"""Loops: ``while_loop`` (``while_p``), ``scan`` (``scan_p``), and ``fori_loop`` and
+``map`` built on them, with their rules in every interpreter."""
 import numpy as np
 
-from . import core, dtypes, lax, tree_util
-from .api_util import function_name
-from .core import Primitive, ShapedArray, Tracer, get_aval, set_current_trace
-from .errors import UnsupportedWhileLoopDifferentiation
-from .higher_order import (batch_jaxpr, batched_aval, jvp_jaxpr, partial_eval_jaxpr,
-                           transpose_jaxpr)
-from .jaxpr import (ClosedJaxpr, Jaxpr, JaxprTrace, Var, close_jaxpr, dce_jaxpr,
-                    dependent_outputs, eval_jaxpr, trace_to_jaxpr)
-from .forward_mode import Zero, instantiate, jvp_rules, tangent_aval, zeros_like_aval
-from .lowering import compare, full_like, lower_sub_jaxpr, lowering_rules, scalar_const
-from .partial_eval import partial_eval_rules
-from .transpose import is_undefined, transpose_rules
-from .batching import batching_rules, bdim_at_front, moveaxis, not_mapped
+from .. import dtypes, lax, tree_util
+from ..api_util import function_name
+from ..core import Primitive, ShapedArray, Tracer, get_aval, set_current_trace
+from ..errors import UnsupportedWhileLoopDifferentiation
+from ..higher_order import (batch_jaxpr, batched_aval, jvp_jaxpr, partial_eval_jaxpr,
+                            transpose_jaxpr)
+from ..jaxpr import (ClosedJaxpr, Jaxpr, JaxprTrace, dce_jaxpr, dependent_outputs,
+                     eval_jaxpr, trace_to_jaxpr)
+from ..forward_mode import Zero, instantiate, jvp_rules, tangent_aval, zeros_like_aval
+from ..lowering import compare, full_like, lower_sub_jaxpr, lowering_rules, scalar_const
+from ..partial_eval import partial_eval_rules
+from ..transpose import is_undefined, transpose_rules
+from ..batching import batching_rules, bdim_at_front, moveaxis, not_mapped
+from .common import (_cast_outputs, _describe_types, _partial_eval_forced, _strip_weak,
+                     _trace, _with_leading_inputs)
 
-# ---------------------------------------------------------------------------
-# Staging Python functions into jaxprs
-
-
-def _trace(fun, avals, in_tree, name, what):
-    """Stage ``fun`` (taking pytrees) at ``avals``. Returns (closed jaxpr whose
-    leading invars are the hoisted tracer constants, those constants, out_tree)."""
-    out_tree = None
-
-    def flat_fun(*xs):
-        nonlocal out_tree
-        out_leaves, out_tree = tree_util.tree_flatten(fun(*tree_util.tree_unflatten(in_tree, xs)))
-        return [_as_value(x, what) for x in out_leaves]
-
-    jaxpr, consts = trace_to_jaxpr(flat_fun, avals, name, purpose=what)
-    closed, tracer_consts = close_jaxpr(jaxpr, consts)
-    return closed, tracer_consts, out_tree
-
-
-def _as_value(x, what):
-    if isinstance(x, Tracer) or core.is_valid_value(x):
-        return x
-    raise TypeError(f"{what}: the function returned {x!r} of type {type(x).__name__}, which "
-                    "is not an array; return (pytrees of) arrays or scalars.")
-
-
-def _with_leading_inputs(closed, avals_before, avals_after=()):
-    """``closed`` with extra, unused inputs before (and after) its own."""
-    before = [Var(a) for a in avals_before]
-    after = [Var(a) for a in avals_after]
-    j = closed.jaxpr
-    return ClosedJaxpr(Jaxpr(j.constvars, before + j.invars + after, j.outvars, j.eqns),
-                       closed.consts)
-
-
-def _join_consts(traced):
-    """Give several traced bodies the same leading constant inputs (the union
-    of their hoisted tracer constants), so one primitive can carry them all."""
-    all_consts = [c for _, consts, _ in traced for c in consts]
-    joined = []
-    for i, (closed, consts, _) in enumerate(traced):
-        before = [get_aval(c) for _, cs, _ in traced[:i] for c in cs]
-        after = [get_aval(c) for _, cs, _ in traced[i + 1:] for c in cs]
-        n = len(consts)
-        j = closed.jaxpr
-        own, rest = j.invars[:n], j.invars[n:]
-        pre, post = [Var(a) for a in before], [Var(a) for a in after]
-        joined.append(ClosedJaxpr(Jaxpr(j.constvars, pre + own + post + rest, j.outvars,
-                                        j.eqns), closed.consts))
-    return joined, all_consts
-
-
-def _describe_types(avals):
-    return ", ".join(a.str_short() for a in avals)
-
-
-def _strip_weak(avals):
-    return [a.strip_weak_type() for a in avals]
-
-
-# ---------------------------------------------------------------------------
-# cond and switch
-
-cond_p = Primitive("cond", multiple_results=True)
-
-
-def cond(pred, true_fun, false_fun, *operands):
-    """``true_fun(*operands)`` if ``pred`` else ``false_fun(*operands)``, with
-    ``pred`` a scalar that may be traced. Both branches are traced; only one
-    runs."""
-    try:
-        aval = get_aval(pred)
-    except TypeError:
-        raise TypeError(f"Pred must be a scalar, got {pred!r} of type {type(pred)}") from None
-    if aval.shape != ():
-        raise TypeError(f"Pred must be a scalar, got {np.asarray(pred) if not isinstance(pred, Tracer) else pred} "
-                        f"of shape {aval.shape}.")
-    if aval.dtype != np.bool_ and not np.issubdtype(aval.dtype, np.number):
-        raise TypeError(f"Pred type must be either boolean or number, got {aval.dtype}.")
-    if aval.dtype != np.bool_:
-        pred = lax.ne(pred, lax._convert_element_type(0, aval.dtype, aval.weak_type))
-    index = lax.convert_element_type(pred, np.int32)
-    return _switch(index, (false_fun, true_fun), operands, ("false_fun", "true_fun"))
-
-
-def switch(index, branches, *operands):
-    """``branches[index](*operands)``; ``index`` is clamped to the valid range."""
-    branches = list(branches)
-    if not branches:
-        raise ValueError("Empty branch sequence")
-    aval = get_aval(index)
-    if aval.shape != () or aval.dtype.kind not in "iub":
-        raise TypeError(f"switch index must be an integer scalar, got {aval.str_short()}")
-    index = lax.convert_element_type(index, np.int32)
-    index = lax.clamp(np.int32(0), index, np.int32(len(branches) - 1))
-    if len(branches) == 1:
-        return branches[0](*operands)
-    return _switch(index, branches, operands, tuple(f"branches[{i}]" for i in
-                                                    range(len(branches))))
-
-
-def _switch(index, branches, operands, names):
-    flat_ops, in_tree = tree_util.tree_flatten(operands)
-    in_avals = [get_aval(x) for x in flat_ops]
-    traced = [_trace(f, in_avals, in_tree, function_name(f), "cond") for f in branches]
-    out_tree = traced[0][2]
-    for (closed, _, tree), name in zip(traced[1:], names[1:]):
-        if tree != out_tree:
-            raise TypeError(f"cond branch outputs must have the same pytree structure, but "
-                            f"{names[0]} returns {out_tree} and {name} returns {tree}.")
-    out_avals = [closed.out_avals for closed, _, _ in traced]
-    for avals, name in zip(out_avals[1:], names[1:]):
-        if _strip_weak(avals) != _strip_weak(out_avals[0]):
-            raise TypeError(f"cond branches must have equal output types, but {names[0]} "
-                            f"returns ({_describe_types(out_avals[0])}) and {name} returns "
-                            f"({_describe_types(avals)}).")
-    # Where branches disagree on weak types, the result is strongly typed.
-    weak = [all(a[i].weak_type for a in out_avals) for i in range(len(out_avals[0]))]
-    if any(a[i].weak_type != w for a in out_avals for i, w in enumerate(weak)):
-        traced = [_trace(_cast_outputs(f, weak), in_avals, in_tree, function_name(f), "cond")
-                  for f in branches]
-    jaxprs, consts = _join_consts(traced)
-    outs = cond_p.bind(index, *consts, *flat_ops, branches=tuple(jaxprs))
-    return tree_util.tree_unflatten(out_tree, outs)
-
-
-def _cast_outputs(fun, weak):
-    def cast(*args):
-        leaves, tree = tree_util.tree_flatten(fun(*args))
-        return tree_util.tree_unflatten(tree, [
-            lax._convert_element_type(x, get_aval(x).dtype, w) for x, w in zip(leaves, weak)])
-    return cast
-
-
-@cond_p.def_impl
-def _cond_impl(index, *args, branches):
-    return eval_jaxpr(branches[int(index)].jaxpr, branches[int(index)].consts, *args)
-
-
-@cond_p.def_abstract_eval
-def _cond_abstract_eval(index, *avals, branches):
-    if index.shape != () or index.dtype != np.int32:
-        raise TypeError(f"cond index must be an int32 scalar, got {index.str_short()}")
-    return branches[0].out_avals
-
-
-def _cond_jvp(primals, tangents, branches):
-    index, *ops = primals
-    nonzeros = tuple(type(t) is not Zero for t in tangents[1:])
-    n_out = len(branches[0].out_avals)
-    # A tangent output is nonzero if it is in any branch.
-    out_nz = [False] * n_out
-    for br in branches:
-        _, nz = jvp_jaxpr(br, nonzeros, (False,) * n_out)
-        out_nz = [a or b for a, b in zip(out_nz, nz)]
-    jvp_branches = tuple(jvp_jaxpr(br, nonzeros, tuple(out_nz))[0] for br in branches)
-    outs = cond_p.bind(index, *ops, *[t for t in tangents[1:] if type(t) is not Zero],
-                       branches=jvp_branches)
-    tangents_out = iter(outs[n_out:])
-    return outs[:n_out], [next(tangents_out) if nz else Zero(tangent_aval(a))
-                          for nz, a in zip(out_nz, branches[0].out_avals)]
-
-
-def _cond_batch(axis_size, vals, dims, branches):
-    index, *ops = vals
-    index_dim, *op_dims = dims
-    n_out = len(branches[0].out_avals)
-    if index_dim is not_mapped:
-        in_batched = tuple(d is not not_mapped for d in op_dims)
-        out_b = [False] * n_out
-        for br in branches:
-            _, b = batch_jaxpr(br, axis_size, in_batched, (False,) * n_out)
-            out_b = [x or y for x, y in zip(out_b, b)]
-        batched = tuple(batch_jaxpr(br, axis_size, in_batched, tuple(out_b))[0]
-                        for br in branches)
-        ops = [v if d is not_mapped else moveaxis(v, d, 0) for v, d in zip(ops, op_dims)]
-        outs = cond_p.bind(index, *ops, branches=batched)
-        return outs, [0 if b else not_mapped for b in out_b]
-    # A batched predicate: every example may take a different branch, so run
-    # all branches on the whole batch and select per example.
-    ops = [bdim_at_front(axis_size, v, d) for v, d in zip(ops, op_dims)]
-    index = bdim_at_front(axis_size, index, index_dim)
-    all_batched = (True,) * len(ops)
-    results = []
-    for i, br in enumerate(branches):
-        batched, _ = batch_jaxpr(br, axis_size, all_batched, (True,) * n_out)
-        masked = [_only_where_taken(index, i, x) for x in ops]
-        results.append(eval_jaxpr(batched.jaxpr, batched.consts, *masked))
-    outs = []
-    for i in range(n_out):
-        cases = [r[i] for r in results]
-        shape = get_aval(cases[0]).shape
-        which = lax.broadcast_in_dim(index, shape, (0,)) if len(shape) > 1 else index
-        outs.append(lax.select_n(which, *cases))
-    return outs, [0] * n_out
-
-
-def _only_where_taken(index, i, x):
-    """``x`` for the examples that take branch ``i``; for the others, the same
-    values behind ``stop_gradient``. A branch evaluated where it was not taken
-    may produce inf or nan derivatives (sqrt at 0, say); this keeps them from
-    flowing back into ``x``."""
-    aval = get_aval(x)
-    if not dtypes.is_inexact(aval.dtype):
-        return x
-    taken = lax.eq(index, np.int32(i))
-    if aval.ndim > 1:
-        taken = lax.broadcast_in_dim(taken, aval.shape, (0,))
-    return lax.select(taken, x, lax.stop_gradient(x))
-
-
-def _cond_partial_eval(trace, args, params):
-    """Known index: split every branch into known and unknown parts. The known
-    cond runs now and also returns every branch's residuals (zeros for the
-    branches not taken), so all branches have the same outputs."""
-    branches = params["branches"]
-    index, *ops = args
-    if trace.is_unknown(index):
-        return JaxprTrace.process_primitive(trace, cond_p, args, params)
-    unknowns = tuple(trace.is_unknown(x) for x in ops)
-    n_out = len(branches[0].out_avals)
-    out_uk = [False] * n_out
-    for _ in range(2):   # the union of unknown outputs over the branches
-        for br in branches:
-            _, _, uk, _ = partial_eval_jaxpr(br, unknowns, False)
-            out_uk = [a or b for a, b in zip(out_uk, uk)]
-    splits = [_partial_eval_forced(br, unknowns, tuple(out_uk)) for br in branches]
-    res_avals = [known.out_avals[len(known.out_avals) - n_res:] for known, _, n_res in splits]
-    known_branches, unknown_branches = _pad_residuals(splits, res_avals, ops, unknowns)
-    with set_current_trace(trace.parent):
-        known_outs = cond_p.bind(index, *[x for x, u in zip(ops, unknowns) if not u],
-                                 branches=known_branches)
-    n_known = n_out - sum(out_uk)
-    residuals = known_outs[n_known:]
-    staged = JaxprTrace.process_primitive(
-        trace, cond_p, [index] + residuals + [x for x, u in zip(ops, unknowns) if u],
-        {"branches": unknown_branches})
-    known_iter, staged_iter = iter(known_outs[:n_known]), iter(staged)
-    return [next(staged_iter) if u else next(known_iter) for u in out_uk]
-
-
-def _partial_eval_forced(closed, unknowns, out_unknowns):
-    """partial_eval_jaxpr, with the outputs in ``out_unknowns`` forced unknown."""
-    known, unknown, uk, n_res = partial_eval_jaxpr(closed, unknowns, False)
-    if list(uk) == list(out_unknowns):
-        return known, unknown, n_res
-    # Some output is known in this branch but unknown in another: compute it
-    # on the known side and pass it through the unknown side as a residual.
-    n_known_out = len(known.out_avals) - n_res
-    known_out_avals = known.out_avals[:n_known_out]
-    res_avals = known.out_avals[n_known_out:]
-    forced = [i for i, (a, b) in enumerate(zip(uk, out_unknowns)) if b and not a]
-    known_positions = [i for i, u in enumerate(uk) if not u]
-    pass_through = [known_positions.index(i) for i in forced]
-
-    def new_known(*xs):
-        outs = eval_jaxpr(known.jaxpr, known.consts, *xs)
-        kept = [o for j, o in enumerate(outs[:n_known_out]) if j not in pass_through]
-        return kept + [outs[j] for j in pass_through] + outs[n_known_out:]
-
-    def new_unknown(*xs):
-        n_pass = len(pass_through)
-        passed, res_and_ins = xs[:n_pass], xs[n_pass:]
-        outs = iter(eval_jaxpr(unknown.jaxpr, unknown.consts, *res_and_ins))
-        passed = iter(passed)
-        return [next(passed) if i in forced else next(outs)
-                for i, u in enumerate(out_unknowns) if u]
-
-    k_avals = [a for a, u in zip(closed.in_avals, unknowns) if not u]
-    uk_avals = [a for a, u in zip(closed.in_avals, unknowns) if u]
-    kj, kc = trace_to_jaxpr(new_known, k_avals, purpose="cond")
-    uj, uc = trace_to_jaxpr(new_unknown, [known_out_avals[j] for j in pass_through]
-                            + list(res_avals) + uk_avals, purpose="cond")
-    return ClosedJaxpr(kj, kc), ClosedJaxpr(uj, uc), len(pass_through) + n_res
-
-
-def _pad_residuals(splits, res_avals, ops, unknowns):
-    """Known branch i returns all branches' residual slots (its own filled, the
-    others zero); unknown branch i reads only its own slots."""
-    all_res = [a for avals in res_avals for a in avals]
-    k_avals = [get_aval(x) for x, u in zip(ops, unknowns) if not u]
-    uk_avals = [get_aval(x) for x, u in zip(ops, unknowns) if u]
-    known_branches, unknown_branches = [], []
-    offset = 0
-    for (known, unknown, n_res), avals in zip(splits, res_avals):
-        n_known_out = len(known.out_avals) - n_res
-        start = offset
-
-        def k_fun(*xs, known=known, start=start, n_res=n_res, n_known_out=n_known_out):
-            outs = eval_jaxpr(known.jaxpr, known.consts, *xs)
-            slots = [zeros_like_aval(a) for a in all_res]
-            slots[start:start + n_res] = outs[n_known_out:]
-            return outs[:n_known_out] + slots
-
-        def uk_fun(*xs, unknown=unknown, start=start, n_res=n_res):
-            res, ins = xs[:len(all_res)], xs[len(all_res):]
-            return eval_jaxpr(unknown.jaxpr, unknown.consts, *res[start:start + n_res], *ins)
-
-        kj, kc = trace_to_jaxpr(k_fun, k_avals, purpose="cond")
-        uj, uc = trace_to_jaxpr(uk_fun, all_res + uk_avals, purpose="cond")
-        known_branches.append(ClosedJaxpr(kj, kc))
-        unknown_branches.append(ClosedJaxpr(uj, uc))
-        offset += n_res
-    return tuple(known_branches), tuple(unknown_branches)
-
-
-def _cond_transpose(cts, index, *ops, branches):
-    if is_undefined(index):
-        raise NotImplementedError("cannot transpose cond with respect to its index")
-    linear = tuple(is_undefined(x) for x in ops)
-    cts = [instantiate(ct) for ct in cts]
-    transposed = tuple(transpose_jaxpr(br, linear) for br in branches)
-    outs = iter(cond_p.bind(index, *[x for x in ops if not is_undefined(x)], *cts,
-                            branches=transposed))
-    return [None] + [next(outs) if lin else None for lin in linear]
-
-
-def _cond_lowering(b, args, in_avals, out_avals, branches):
-    index, *ops = args
-    clamped = b.op("stablehlo.clamp", [scalar_const(b, 0, np.int32), index,
-                                       scalar_const(b, len(branches) - 1, np.int32)],
-                   [in_avals[0]] * 3, in_avals[0])
-    regions = []
-    for br in branches:
-        def body(rb, _, br=br):
-            return lower_sub_jaxpr(rb, br, ops), br.out_avals
-        regions.append(b.region([], body))
-    return b.op_with_regions("stablehlo.case", [clamped], [in_avals[0]], out_avals, regions)
-
-
-jvp_rules[cond_p] = _cond_jvp
-batching_rules[cond_p] = _cond_batch
-partial_eval_rules[cond_p] = _cond_partial_eval
-transpose_rules[cond_p] = _cond_transpose
-lowering_rules[cond_p] = _cond_lowering
-
-# ---------------------------------------------------------------------------
-# while_loop
 
 while_p = Primitive("while", multiple_results=True)
 
@@ -378,7 +25,7 @@ while_p = Primitive("while", multiple_results=True)
 def while_loop(cond_fun, body_fun, init_val):
     """``while cond_fun(val): val = body_fun(val)``; return ``val``.
 
-    Forward-mode differentiable, not reverse-mode (see the module docstring).
+    Forward-mode differentiable, not reverse-mode (see ``minijax.control_flow``'s docstring).
     """
     flat_init, init_tree = tree_util.tree_flatten(init_val)
     in_tree = tree_util.tree_structure((init_val,))   # the functions take one argument
@@ -532,7 +179,7 @@ def _predicated_loop(cond_b, body_b, n_cc, n_bc, axis_size):
     return ClosedJaxpr(cj, cc_consts), ClosedJaxpr(bj, bc_consts)
 
 
-def _while_partial_eval(trace, args, params):
+def _while_partial_eval(trace, args, **params):
     """Known carries (that never depend on unknown ones) are computed by a
     known loop now. The unknown carries need every step's known values too,
     and a while loop has nowhere to store those, so the staged loop recomputes
@@ -588,7 +235,7 @@ def _while_transpose(cts, *args, **params):
         "minijax.custom_vjp / minijax.custom_jvp.")
 
 
-def _while_lowering(b, args, in_avals, out_avals, cond_jaxpr, body_jaxpr, cond_nconsts,
+def _while_lower(b, args, in_avals, out_avals, cond_jaxpr, body_jaxpr, cond_nconsts,
                     body_nconsts):
     cc, bc, carry = _split_while(args, cond_nconsts, body_nconsts)
     carry_avals = in_avals[cond_nconsts + body_nconsts:]
@@ -607,7 +254,7 @@ jvp_rules[while_p] = _while_jvp
 batching_rules[while_p] = _while_batch
 partial_eval_rules[while_p] = _while_partial_eval
 transpose_rules[while_p] = _while_transpose
-lowering_rules[while_p] = _while_lowering
+lowering_rules[while_p] = _while_lower
 
 # ---------------------------------------------------------------------------
 # scan
@@ -770,7 +417,7 @@ def _scan_batch(axis_size, vals, dims, jaxpr, num_consts, num_carry, length, rev
     return outs, [0 if b else not_mapped for b in carry_b] + ys_dims
 
 
-def _scan_partial_eval(trace, args, params):
+def _scan_partial_eval(trace, args, **params):
     """Split the step into a known and an unknown step. The known scan runs now
     and also stacks every step's residuals as extra outputs; the staged scan
     reads them back as extra inputs. This is what makes scan (and fori_loop
@@ -898,7 +545,7 @@ def _scan_transpose(cts, *args, jaxpr, num_consts, num_carry, length, reverse):
             + [next(xs_cts) if lin else None for lin in xs_lin])
 
 
-def _scan_lowering(b, args, in_avals, out_avals, jaxpr, num_consts, num_carry, length,
+def _scan_lower(b, args, in_avals, out_avals, jaxpr, num_consts, num_carry, length,
                    reverse):
     """A while loop over a step counter; xs are sliced and ys written with
     dynamic slices at the counter."""
@@ -951,7 +598,7 @@ jvp_rules[scan_p] = _scan_jvp
 batching_rules[scan_p] = _scan_batch
 partial_eval_rules[scan_p] = _scan_partial_eval
 transpose_rules[scan_p] = _scan_transpose
-lowering_rules[scan_p] = _scan_lowering
+lowering_rules[scan_p] = _scan_lower
 
 # ---------------------------------------------------------------------------
 # fori_loop and map, built on the primitives above

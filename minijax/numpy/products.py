@@ -1,0 +1,105 @@
+"""Products: ``jnp.dot``, ``jnp.matmul``, ``jnp.tensordot``, ``jnp.kron``, ``jnp.cross``."""
+import builtins
+import operator
+
+import numpy as np
+
+from .. import dtypes, lax
+from .creation import asarray
+from .promotion import broadcast_shapes, broadcast_to, _check_arraylike, promote_dtypes
+from .elementwise import multiply
+from .shapes import ravel, reshape, stack
+
+
+def _dot_dims(a_ndim, b_ndim):
+    """numpy.dot: contract the last axis of a with the second-to-last of b."""
+    return (((a_ndim - 1,), (builtins.max(b_ndim - 2, 0),)), ((), ()))
+
+
+def dot(a, b, *, precision=None, preferred_element_type=None):
+    """numpy's ``dot``: a product for scalars, inner product for vectors, matrix
+    product for matrices, and a sum over the last/second-to-last axes beyond."""
+    a, b = promote_dtypes(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        return multiply(a, b)
+    return lax.dot_general(a, b, _dot_dims(a.ndim, b.ndim), precision,
+                           preferred_element_type or a.dtype)
+
+
+def vdot(a, b, *, precision=None, preferred_element_type=None):
+    """Inner product of the flattened arrays, conjugating the first."""
+    a, b = promote_dtypes(a, b)
+    if dtypes.is_complex(a.dtype):
+        a = lax.conj(a)
+    return dot(ravel(a), ravel(b), precision=precision,
+               preferred_element_type=preferred_element_type)
+
+
+def inner(a, b, *, precision=None, preferred_element_type=None):
+    a, b = promote_dtypes(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        return multiply(a, b)
+    return lax.dot_general(a, b, (((a.ndim - 1,), (b.ndim - 1,)), ((), ())), precision,
+                           preferred_element_type)
+
+
+def matmul(a, b, *, precision=None, preferred_element_type=None):
+    """Matrix product with numpy's broadcasting over leading (batch) axes; a
+    1-D operand is a vector (contracted without being reshaped)."""
+    _check_arraylike("matmul", a, b)
+    a, b = promote_dtypes(a, b)
+    if a.ndim == 0 or b.ndim == 0:
+        raise ValueError(f"matmul: Input operand does not have enough dimensions, got shapes "
+                         f"{a.shape} and {b.shape}")
+    a_contract = a.ndim - 1
+    b_contract = 0 if b.ndim == 1 else b.ndim - 2
+    if a.shape[a_contract] != b.shape[b_contract]:
+        raise TypeError(f"dot_general requires contracting dimensions to have the same shape, "
+                        f"got {(a.shape[a_contract],)} and {(b.shape[b_contract],)}.")
+    out_type = preferred_element_type or a.dtype
+    if a.ndim == 1 or b.ndim == 1 or (a.ndim == 2 and b.ndim == 2):
+        dn = (((a_contract,), (b_contract,)), ((), ()))
+        return lax.dot_general(a, b, dn, precision, out_type)
+    # Both at least 2-D: the leading axes are batch axes, broadcast against each other.
+    batch = broadcast_shapes(a.shape[:-2], b.shape[:-2])
+    a = broadcast_to(a, batch + a.shape[-2:])
+    b = broadcast_to(b, batch + b.shape[-2:])
+    nb = len(batch)
+    dn = (((nb + 1,), (nb,)), (tuple(range(nb)), tuple(range(nb))))
+    return lax.dot_general(a, b, dn, precision, out_type)
+
+
+def tensordot(a, b, axes=2, *, precision=None, preferred_element_type=None):
+    """Sum products over the last ``axes`` axes of ``a`` and first of ``b``
+    (or the explicit pair of axis lists)."""
+    a, b = promote_dtypes(a, b)
+    if isinstance(axes, (int, np.integer)):
+        n = operator.index(axes)
+        if n > builtins.min(a.ndim, b.ndim) or n < 0:
+            raise TypeError(f"Number of tensordot axes (axes {n}) exceeds input ranks "
+                            f"({a.shape} and {b.shape})")
+        contract = (tuple(range(a.ndim - n, a.ndim)), tuple(range(n)))
+    else:
+        ax_a, ax_b = axes
+        ax_a = (ax_a,) if isinstance(ax_a, int) else ax_a
+        ax_b = (ax_b,) if isinstance(ax_b, int) else ax_b
+        contract = (tuple(lax._canonical_axis(i, a.ndim) for i in ax_a),
+                    tuple(lax._canonical_axis(i, b.ndim) for i in ax_b))
+    return lax.dot_general(a, b, (contract, ((), ())), precision, preferred_element_type)
+
+
+def kron(a, b):
+    a, b = asarray(a), asarray(b)
+    nd = builtins.max(a.ndim, b.ndim)
+    a = reshape(a, (1,) * (nd - a.ndim) + a.shape)
+    b = reshape(b, (1,) * (nd - b.ndim) + b.shape)
+    a_ex = reshape(a, tuple(x for d in a.shape for x in (d, 1)))
+    b_ex = reshape(b, tuple(x for d in b.shape for x in (1, d)))
+    return reshape(a_ex * b_ex, tuple(x * y for x, y in zip(a.shape, b.shape)))
+
+
+def cross(a, b):
+    a, b = promote_dtypes(a, b)
+    a0, a1, a2 = (a[..., i] for i in range(3))
+    b0, b1, b2 = (b[..., i] for i in range(3))
+    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], -1)

@@ -1,0 +1,101 @@
+"""`import minijax` alone registers every primitive and every rule.
+
+Each check runs in a fresh interpreter, so no other test's imports can hide a
+primitive that is registered only when some module happens to be touched.
+"""
+import json
+import os
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+# Prints, for every primitive known after the import, which rules it has.
+_REPORT = """
+import json, sys
+{imports}
+from minijax import core, lax
+from minijax.forward_mode import jvp_rules
+from minijax.batching import batching_rules
+from minijax.transpose import transpose_rules
+from minijax.partial_eval import partial_eval_rules
+from minijax.lowering import lowering_rules
+
+def has_impl(prim):
+    return type(prim).impl is not core.Primitive.impl or "impl" in vars(prim)
+
+tables = dict(jvp=jvp_rules, batch=batching_rules, transpose=transpose_rules,
+              partial_eval=partial_eval_rules, lower=lowering_rules)
+report = {{name: dict(impl=has_impl(p), **{{k: p in t for k, t in tables.items()}})
+          for name, p in core.all_primitives.items()}}
+exported = sorted(p.name for m in (lax, lax.elementwise, lax.shapes, lax.reductions,
+                                   lax.sorting)
+                  for p in vars(m).values() if isinstance(p, core.Primitive))
+json.dump(dict(rules=report, exported=exported, lax_names=dir(lax)), sys.stdout)
+"""
+
+# Primitives linear in some operand, so reverse mode needs a transpose rule.
+LINEAR = {
+    "add", "add_any", "sub", "neg", "mul", "div", "dot_general", "convert_element_type",
+    "complex", "conj", "real", "imag", "select_n", "reduce_sum", "cumsum",
+    "broadcast_in_dim", "reshape", "transpose", "squeeze", "rev", "concatenate", "pad",
+    "slice", "dynamic_slice", "dynamic_update_slice", "gather", "scatter", "scatter-add",
+    "scatter-mul",
+}
+HIGHER_ORDER = {"cond", "while", "scan", "jit"}
+# Custom derivative rules (minijax/custom_derivatives.py, custom_solvers.py):
+# which rules each has. custom_jvp_call transposes its function where it is
+# applied to tangents; custom_lin (a custom_vjp's tangent stand-in) is only
+# ever transposed, and has no JVP, as in JAX; partial evaluation stages all
+# of them whole.
+CUSTOM = {
+    "custom_jvp_call": dict(jvp=True, batch=True, transpose=True),
+    "custom_vjp_call": dict(jvp=True, batch=True, transpose=False),
+    "custom_lin": dict(jvp=False, batch=True, transpose=True),
+    "custom_linear_solve": dict(jvp=True, batch=True, transpose=True),
+}
+NO_JVP = {"nextafter"}        # JAX has none either: it raises
+NO_BATCH = {"iota"}           # it has no operand to batch
+
+
+def _report(imports):
+    script = _REPORT.format(imports=imports)
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True)
+    return json.loads(out.stdout)
+
+
+@pytest.mark.parametrize("imports", [
+    "import minijax",
+    # Importing a submodule first must not change what gets registered.
+    "import minijax.control_flow",
+    "import minijax.numpy",
+    "from minijax.lax import shapes",
+])
+def test_import_registers_every_rule(imports):
+    report = _report(imports)
+    rules = report["rules"]
+    assert HIGHER_ORDER <= set(rules)
+    assert set(report["exported"]) | {"cond", "while", "scan", "jit"} | set(CUSTOM) == set(rules)
+    for name, has in rules.items():
+        expected = dict(impl=True, lower=True, jvp=name not in NO_JVP,
+                        batch=name not in NO_BATCH,
+                        transpose=name in LINEAR or name in HIGHER_ORDER,
+                        partial_eval=name in HIGHER_ORDER)
+        expected.update(CUSTOM.get(name, {}))
+        assert has == expected, name
+    for fn in ("cond", "switch", "while_loop", "fori_loop", "scan", "map", "custom_root",
+               "custom_linear_solve"):
+        assert fn in report["lax_names"]
+
+
+def test_no_module_getattr():
+    """No module resolves attributes lazily (that would hide registrations)."""
+    import ast
+    for path in (ROOT / "minijax").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        names = [n.name for n in tree.body if isinstance(n, ast.FunctionDef)]
+        assert "__getattr__" not in names, path
