@@ -32,7 +32,7 @@ from .core import Primitive, Tracer, get_aval
 from .eager import EvalTrace
 from .errors import UnexpectedTracerError
 from .forward_mode import JVPTrace, Zero, instantiate, jvp_rules, tangent_aval
-from .higher_order import transpose_jaxpr
+from . import higher_order   # a module: it may still be loading (see forward_mode's end)
 from .jaxpr import (close_jaxpr, eval_jaxpr, jaxpr_as_fun, pp_params_rules, staging_rules,
                     trace_to_jaxpr)
 from .lowering import lower_sub_jaxpr, lowering_rules
@@ -144,7 +144,7 @@ def _pp_params(params):
 def _stage_custom_call(primitive):
     """Staging rule: trace the Python function into ``call_jaxpr``. Tracers it
     closes over become leading inputs (more ``num_consts``)."""
-    def stage(trace, args, params):
+    def stage(trace, args, **params):
         fun = _fun_of(params)
         jaxpr, consts = trace_to_jaxpr(fun, [get_aval(x) for x in args],
                                        debug_name=params["name"], purpose=primitive.name)
@@ -370,7 +370,7 @@ def _custom_jvp_call_transpose(cts, *args, call_jaxpr, **params):
     """In a linear program (the function was applied to tangents), transpose
     the function itself; the rule plays no part."""
     linear = tuple(is_undefined(x) for x in args)
-    transposed = transpose_jaxpr(call_jaxpr, linear)
+    transposed = higher_order.transpose_jaxpr(call_jaxpr, linear)
     outs = iter(eval_jaxpr(transposed.jaxpr, transposed.consts,
                            *[x for x in args if not is_undefined(x)],
                            *[instantiate(ct) for ct in cts]))

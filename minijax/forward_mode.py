@@ -16,8 +16,7 @@ primitive (the book's "table of derivatives").
 """
 import numpy as np
 
-from . import core, dtypes, lax
-from . import tree_util
+from . import core, dtypes, lax, tree_util
 from .core import ShapedArray, Tracer, bind_with_trace, get_aval, set_current_trace
 from .lax import elementwise as ew, shapes as sh, reductions as red
 
@@ -660,9 +659,6 @@ def _sort_jvp(primals, tangents, *, dimension, is_stable, num_keys):
     """Sort the primals together with an iota: the sorted iota is the
     permutation, and each tangent is gathered with it (a linear map, so
     reverse mode can transpose it)."""
-    # A real cycle: minijax.numpy defines functions with custom_jvp, whose
-    # module imports this one; so numpy is imported here, when first needed.
-    from . import numpy as jnp
     shape = get_aval(primals[0]).shape
     iota = lax.broadcasted_iota(np.int32, shape, dimension)
     *sorted_primals, perm = lax.sort_p.bind(*primals, iota, dimension=dimension,
@@ -912,3 +908,9 @@ jvp_rules[la.lu_p] = _lu_jvp
 for _p in (ew.shift_left_p, ew.shift_right_logical_p, ew.shift_right_arithmetic_p,
            ew.bitcast_convert_type_p):
     defzero(_p)
+
+
+# jnp (used by the sort rule above, when it runs) defines functions with
+# custom_jvp, whose rules need this module's names: a real cycle, so this
+# import comes last, once everything above is defined.
+from . import numpy as jnp  # noqa: E402

@@ -127,7 +127,7 @@ def is_literalable(x):
     return type(x) is Array and x.shape == ()
 
 
-staging_rules = {}   # primitive -> rule(trace, args, params): custom staging (custom_jvp_call, ...)
+staging_rules = {}   # primitive -> rule(trace, args, **params): staged its own way (custom calls)
 pp_params_rules = {}   # primitive -> params -> [(key, value)]: the order a jaxpr prints them
 
 
@@ -175,7 +175,7 @@ class JaxprTrace(core.Trace):
     def process_primitive(self, primitive, args, params):
         rule = staging_rules.get(primitive)
         if rule is not None:   # a primitive whose params hold Python functions to trace
-            return rule(self, args, params)
+            return rule(self, args, **params)
         invars = [self.atom(x) for x in args]
         out_avals = primitive.abstract_eval_cached([a.aval for a in invars], params)
         return self.add_eqn(primitive, invars, params, out_avals)

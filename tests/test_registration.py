@@ -95,7 +95,8 @@ def test_import_registers_every_rule(imports):
                         transpose=name in LINEAR or name in HIGHER_ORDER,
                         partial_eval=name in HIGHER_ORDER)
         assert has == expected, name
-    for fn in ("cond", "switch", "while_loop", "fori_loop", "scan", "map"):
+    for fn in ("cond", "switch", "while_loop", "fori_loop", "scan", "map", "custom_root",
+               "custom_linear_solve"):
         assert fn in report["lax_names"]
 
 

@@ -577,9 +577,10 @@ def dot(lhs, rhs, precision=None, preferred_element_type=None):
 
 
 # ---------------------------------------------------------------------------
-# Control flow lives in minijax/control_flow/. Its primitives need every
+# Control flow lives in minijax/control_flow/, custom_root and
+# custom_linear_solve in minijax/custom_solvers.py. Their primitives need every
 # transformation's rule tables, and those modules import lax: a real cycle, so
-# this import comes last, once everything above is defined.
+# these imports come last, once everything above is defined.
 
 from ..control_flow import cond, switch, while_loop, fori_loop, scan, map  # noqa: E402
 from ..custom_solvers import custom_root, custom_linear_solve  # noqa: E402

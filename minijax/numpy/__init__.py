@@ -28,8 +28,8 @@ from .elementwise import (
     not_equal, less, less_equal, greater, greater_equal, bitwise_and, bitwise_or,
     bitwise_xor, logical_and, logical_or, logical_xor, logical_not, bitwise_not, invert,
     hypot, logaddexp, logaddexp2, power, pow, floor_divide, remainder, mod, fmod, divmod,
-    isnan, isinf, isposinf, isneginf, nan_to_num, where, select, clip, heaviside, sinc, deg2rad, rad2deg,
-    radians, degrees, allclose, isclose, array_equal)
+    isnan, isinf, isposinf, isneginf, nan_to_num, where, select, clip, heaviside, sinc,
+    deg2rad, rad2deg, radians, degrees, allclose, isclose, array_equal)
 from .reductions import (
     sum, prod, max, min, amax, amin, all, any, mean, var, std, argmax, argmin, cumsum,
     cumprod, logsumexp)
