@@ -33,7 +33,7 @@ from math import comb
 
 import numpy as np
 
-from . import lax, tree_util
+from . import core, lax, tree_util
 from .api_util import function_name
 from .batching import batching_rules, bdim_at_front, moveaxis, not_mapped
 from .control_flow import _partial_eval_forced, _strip_weak, _trace
@@ -297,20 +297,24 @@ def _reverse_sweep(primal, step_t, n_res, actions, checkpoints, consts, carry0, 
                    ct_carry, ct_ys, lin_const_avals, lin_x_avals, length):
     """Interpret the schedule with one ``while_loop``. Its state: the current
     primal carry, the snapshots, the carry cotangent, the accumulated constant
-    cotangents and the per-step xs cotangents.
+    cotangents and the per-step xs cotangents. Each iteration reads one row
+    ``(kind, a, b)`` of the table and does that action.
 
-    Each iteration reads one row ``(kind, a, b)`` of the table and does every
-    kind of action, each one a no-op unless it is this row's: a snapshot or a
-    restore moves one carry (``select``), an advance runs ``fori_loop(a, b)``
-    (zero steps otherwise), and only the backward step sits in a ``cond``.
-    The big buffers (snapshots, xs cotangents) never pass through a branch,
-    so compiled code updates them in place instead of copying them."""
+    Two ways to do it, because updating a buffer costs different things.
+    Eager numpy cannot update in place (every write copies the whole buffer),
+    so eagerly a ``switch`` runs only the row's own action. Compiled, XLA
+    updates buffers in place but copies those that pass through a branch, so
+    under ``jit`` every iteration applies every kind of action, each a no-op
+    (a ``select``, or a ``fori_loop`` of zero steps) unless it is the row's,
+    and only the backward step sits in a ``cond``, away from the big buffers.
+    """
     table = np.array([(_ACTION_CODES[k], a, b) for k, a, b in actions], np.int32)
     carry_avals = [get_aval(c) for c in carry0]
     n_kc, n_lc = len(carry0), len(lin_const_avals)
+    index = lambda buf, i: lax.dynamic_index_in_dim(buf, i, 0, keepdims=False)
 
     def primal_step(carry, t):
-        x_t = [lax.dynamic_index_in_dim(x, t, 0, keepdims=False) for x in xs]
+        x_t = [index(x, t) for x in xs]
         return eval_jaxpr(primal.jaxpr, primal.consts, *consts, *carry, *x_t)
 
     def advance_one(t, carry):
@@ -319,44 +323,82 @@ def _reverse_sweep(primal, step_t, n_res, actions, checkpoints, consts, carry0, 
     def backward_step(operands):
         carry, ct_carry_, ct_consts, t = operands
         residuals = primal_step(carry, t)[len(primal.out_avals) - n_res:]
-        ct_y = [lax.dynamic_index_in_dim(y, t, 0, keepdims=False) for y in ct_ys]
-        outs = eval_jaxpr(step_t.jaxpr, step_t.consts, *residuals, *ct_carry_, *ct_y)
+        outs = eval_jaxpr(step_t.jaxpr, step_t.consts, *residuals, *ct_carry_,
+                          *[index(y, t) for y in ct_ys])
         ct_c, ct_carry_new, ct_x = _parts(outs, n_lc, len(ct_carry_))
         return (list(ct_carry_new), [lax.add(a, b) for a, b in zip(ct_consts, ct_c)],
                 list(ct_x))
 
-    def skip(operands):
+    def no_backward_step(operands):
         _, ct_carry_, ct_consts, _ = operands
         return list(ct_carry_), list(ct_consts), [zeros_like_aval(a) for a in lin_x_avals]
 
-    def pick(flag, new, old):
-        return lax.select(flag, new, old)
+    # -- eager: one branch per action
+    def advance(state, a, b):
+        carry, snaps, ct = state
+        return lax.fori_loop(a, b, advance_one, carry), snaps, ct
 
-    def body(loop):
-        i, carry, snaps, ct_carry_, ct_consts, ct_xs = loop
-        kind, a, b = (lax.dynamic_index_in_dim(table, i, 0, keepdims=False)[k]
-                      for k in range(3))
+    def snapshot(state, slot, _):
+        carry, snaps, ct = state
+        return carry, [lax.dynamic_update_index_in_dim(s, c, slot, 0)
+                       for s, c in zip(snaps, carry)], ct
+
+    def restore(state, slot, _):
+        _, snaps, ct = state
+        return [_like(index(s, slot), av) for s, av in zip(snaps, carry_avals)], snaps, ct
+
+    def reverse(state, t, _):
+        carry, snaps, (ct_carry_, ct_consts, ct_xs) = state
+        ct_carry_, ct_consts, ct_x = backward_step((carry, ct_carry_, ct_consts, t))
+        ct_xs = [lax.dynamic_update_index_in_dim(buf, v, t, 0) for buf, v in zip(ct_xs, ct_x)]
+        return carry, snaps, (ct_carry_, ct_consts, ct_xs)
+
+    def eager_body(kind, a, b, carry, snaps, ct):
+        return lax.switch(kind, [advance, snapshot, restore, reverse], (carry, snaps, ct), a, b)
+
+    # -- compiled: every action every time, no-ops where not the row's
+    def compiled_body(kind, a, b, carry, snaps, ct):
+        ct_carry_, ct_consts, ct_xs = ct
         is_kind = {k: lax.eq(kind, np.int32(code)) for k, code in _ACTION_CODES.items()}
         snaps = [lax.dynamic_update_index_in_dim(
-            s, pick(is_kind[SNAPSHOT], c, lax.dynamic_index_in_dim(s, a, 0, False)), a, 0)
+            s, lax.select(is_kind[SNAPSHOT], c, index(s, a)), a, 0)
             for s, c in zip(snaps, carry)]
-        carry = [pick(is_kind[RESTORE], _like(lax.dynamic_index_in_dim(s, a, 0, False), av), c)
+        carry = [lax.select(is_kind[RESTORE], _like(index(s, a), av), c)
                  for s, c, av in zip(snaps, carry, carry_avals)]
-        carry = lax.fori_loop(a, pick(is_kind[ADVANCE], b, a), advance_one, carry)
-        ct_carry_, ct_consts, ct_x = lax.cond(is_kind[REVERSE], backward_step, skip,
+        carry = lax.fori_loop(a, lax.select(is_kind[ADVANCE], b, a), advance_one, carry)
+        ct_carry_, ct_consts, ct_x = lax.cond(is_kind[REVERSE], backward_step,
+                                              no_backward_step,
                                               (carry, ct_carry_, ct_consts, a))
         ct_xs = [lax.dynamic_update_index_in_dim(
-            buf, pick(is_kind[REVERSE], v, lax.dynamic_index_in_dim(buf, a, 0, False)), a, 0)
+            buf, lax.select(is_kind[REVERSE], v, index(buf, a)), a, 0)
             for buf, v in zip(ct_xs, ct_x)]
-        return i + 1, carry, snaps, ct_carry_, ct_consts, ct_xs
+        return carry, snaps, (ct_carry_, ct_consts, ct_xs)
 
-    init = (np.int32(0), list(carry0),
+    step_body = compiled_body if _staged() else eager_body
+
+    def body(loop):
+        i, state = loop
+        kind, a, b = (index(table, i)[k] for k in range(3))
+        return i + 1, step_body(kind, a, b, *state)
+
+    init = (list(carry0),
             [lax.full((checkpoints,) + a.shape, 0, a.dtype) for a in carry_avals],
-            list(ct_carry), [zeros_like_aval(a) for a in lin_const_avals],
-            [lax.full((length,) + a.shape, 0, a.dtype) for a in lin_x_avals])
-    _, _, _, ct_carry, ct_consts, ct_xs = lax.while_loop(lambda loop: loop[0] < len(table),
-                                                         body, init)
+            (list(ct_carry), [zeros_like_aval(a) for a in lin_const_avals],
+             [lax.full((length,) + a.shape, 0, a.dtype) for a in lin_x_avals]))
+    _, (_, _, (ct_carry, ct_consts, ct_xs)) = lax.while_loop(
+        lambda loop: loop[0] < len(table), body, (np.int32(0), init))
     return list(ct_consts), list(ct_carry), list(ct_xs)
+
+
+def _staged():
+    """True when the backward pass is being staged for compilation (some
+    interpreter below the current one records a jaxpr)."""
+    trace = core.current_trace()
+    while trace is not None:
+        if isinstance(trace, JaxprTrace):
+            return True
+        trace = trace.parent
+    return False
 
 
 def _like(x, aval):
