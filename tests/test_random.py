@@ -144,7 +144,7 @@ INTS = ["int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"
 @pytest.mark.parametrize("dtype", FLOATS)
 def test_float_dtypes_under_x64(dtype):
     with x64():
-        for name in ("uniform", "normal", "exponential", "gumbel", "laplace", "truncated_normal"):
+        for name in ("uniform", "normal", "gumbel", "truncated_normal"):
             args = (-0.5, 1.5) if name == "truncated_normal" else ()
             for seed in (0, 5):
                 ours = _call(mr, name, mr.key(seed), (4, 3), args, dict(dtype=dtype))
