@@ -19,10 +19,10 @@ The partial evaluator is the staging interpreter of Chapter 7 with one
 change: an operation with only known inputs is evaluated instead of recorded.
 """
 from . import tree_util
-from .api_util import function_name
+from .api_util import function_name, split_aux
 from .core import bind_with_trace, get_aval, set_current_trace
 from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr, trace_to_jaxpr
-from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval, _split_aux
+from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval
 from .util import merge_lists, partition_list
 
 partial_eval_rules = {}   # primitive -> rule(trace, args, **params), for higher-order primitives
@@ -92,7 +92,7 @@ def flatten_fun(fun, in_tree, has_aux, name):
         out = fun(*tree_util.tree_unflatten(in_tree, xs))
         aux_leaves = []
         if has_aux:
-            out, aux = _split_aux(out, name)
+            out, aux = split_aux(out, name)
             aux_leaves, info["aux_tree"] = tree_util.tree_flatten(aux)
         leaves, info["out_tree"] = tree_util.tree_flatten(out)
         info["num_aux"] = len(aux_leaves)
