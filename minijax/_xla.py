@@ -137,8 +137,3 @@ def backend():
                                "(install minijax[cuda12] on a machine with an NVIDIA GPU).")
         _backend = Backend(client or xc.make_cpu_client())
     return _backend
-
-
-def is_device_buffer(x):
-    """True for the arrays jaxlib returns from executions and transfers."""
-    return isinstance(x, xc.ArrayImpl)

@@ -29,7 +29,6 @@ is what keeps ``grad(lambda x: grad(lambda y: x * y)(1.))(2.)`` honest
 JAX keeps the current interpreter in a thread-local context; minijax keeps it
 in a module global, which is enough for a single-threaded textbook.
 """
-import itertools
 import operator
 
 import numpy as np
@@ -397,21 +396,3 @@ def concrete_or_error(value, context):
                 f"The problem arose with {context}, whose argument must be known while tracing."))
         return concrete
     return np.asarray(value)
-
-
-# ---------------------------------------------------------------------------
-# Small helpers shared by the interpreters
-
-_name_counter = itertools.count()
-
-
-def unique_id():
-    return next(_name_counter)
-
-
-def find_tracer(args, trace):
-    """True if any of ``args`` is a tracer of ``trace``."""
-    for x in args:
-        if isinstance(x, Tracer) and x._trace is trace:
-            return True
-    return False

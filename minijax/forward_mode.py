@@ -253,10 +253,6 @@ def _const(x, value):
     return lax._convert_element_type(value, get_aval(x).dtype, True)
 
 
-def _mul(t, factor):
-    return lax.mul(t, factor)
-
-
 # ---------------------------------------------------------------------------
 # The table of derivatives: elementwise operations
 

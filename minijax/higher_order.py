@@ -122,9 +122,3 @@ def transpose_jaxpr(closed, linear):
         cts_in = backward_pass(as_linear, list(closed.consts) + list(known), cts)
         return [zeros_like_aval(ct.aval) if type(ct) is Zero else ct for ct in cts_in]
     return _closed(fun, nonlinear_avals + ct_avals)
-
-
-def unknown_args(trace, args):
-    """Which of ``args`` are unknown to a partial-evaluation trace."""
-    return tuple(trace.is_unknown(x) for x in args)
-
