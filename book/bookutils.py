@@ -14,7 +14,7 @@ import time
 from IPython.display import Markdown
 
 
-_REPO = pathlib.Path(__file__).resolve().parent.parent
+_BOOK_REPO = pathlib.Path(__file__).resolve().parent.parent
 
 
 def source_location(obj):
@@ -23,10 +23,11 @@ def source_location(obj):
     lines, first = inspect.getsourcelines(obj)
     first = max(first, 1)   # a module starts at line 0
     path = pathlib.Path(inspect.getsourcefile(obj)).resolve()
-    try:
-        path = path.relative_to(_REPO)
-    except ValueError:
-        pass
+    import minijax   # paths are shown relative to the checkout minijax comes from
+    for root in (pathlib.Path(minijax.__file__).resolve().parents[1], _BOOK_REPO):
+        if path.is_relative_to(root):
+            path = path.relative_to(root)
+            break
     return path.as_posix(), first, first + len(lines) - 1
 
 
