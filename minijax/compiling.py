@@ -270,7 +270,7 @@ class JitFunction:
             leaves = args
         else:
             entry, leaves = self._entry(args, kwargs)
-        if type(core._current) is EvalTrace and not entry.tracer_consts:
+        if type(core.current_trace()) is EvalTrace and not entry.tracer_consts:
             # The common case: concrete arguments, nothing to transform.
             if entry.executable is None:
                 entry.executable = compile_jaxpr(entry.jaxpr, self.name)
