@@ -4,7 +4,9 @@ Chapters import this module (their working directory is ``book/``). Showing
 source through ``inspect`` keeps the book and the package in step: the page
 always displays the code that actually runs.
 """
+import ast
 import inspect
+import pathlib
 import statistics
 import textwrap
 import time
@@ -12,10 +14,46 @@ import time
 from IPython.display import Markdown
 
 
+_BOOK_REPO = pathlib.Path(__file__).resolve().parent.parent
+
+
+def source_location(obj):
+    """``(path relative to the repository, first line, last line)`` of ``obj``'s source."""
+    obj = inspect.unwrap(obj)
+    lines, first = inspect.getsourcelines(obj)
+    first = max(first, 1)   # a module starts at line 0
+    path = pathlib.Path(inspect.getsourcefile(obj)).resolve()
+    import minijax   # paths are shown relative to the checkout minijax comes from
+    for root in (pathlib.Path(minijax.__file__).resolve().parents[1], _BOOK_REPO):
+        if path.is_relative_to(root):
+            path = path.relative_to(root)
+            break
+    return path.as_posix(), first, first + len(lines) - 1
+
+
+def _caption(spans):
+    """'minijax/core.py, lines 10-42; minijax/jaxpr.py, line 7' for (path, first, last)s."""
+    by_file = {}
+    for path, first, last in spans:
+        by_file.setdefault(path, []).append((first, last))
+    parts = []
+    for path, ranges in by_file.items():
+        plural = len(ranges) > 1 or ranges[0][0] != ranges[0][1]
+        text = ", ".join(f"{a}" if a == b else f"{a}\u2013{b}" for a, b in ranges)
+        parts.append(f"`{path}`, line{'s' if plural else ''} {text}")
+    return "; ".join(parts)
+
+
+def _listing(caption, code):
+    return Markdown(f"*{caption}*\n\n```python\n{code}\n```")
+
+
 def show_source(*objects):
-    """Display the source of functions, classes or modules as a Python block."""
+    """Display the source of functions, classes or modules as a Python block,
+    captioned with the file and lines it comes from."""
     parts = [textwrap.dedent(inspect.getsource(obj)).rstrip() for obj in objects]
-    return Markdown("```python\n" + "\n\n\n".join(parts) + "\n```")
+    caption = _caption([source_location(obj) for obj in objects])
+    return _listing(caption, "\n\n\n".join(parts))
 
 
 def source_lines(obj):
@@ -65,16 +103,17 @@ def show_statements(module, *prefixes):
     one of ``prefixes``: declarations such as ``mul_p = _binary(...)`` or
     ``defjvp(ew.sin_p, ...)`` that are neither functions nor classes. Fails
     loudly if a statement is not found, so the book cannot show stale code."""
-    import ast
     lines = inspect.getsource(module).splitlines()
-    statements = ["\n".join(lines[node.lineno - 1:node.end_lineno])
-                  for node in ast.parse("\n".join(lines)).body]
-    found = []
+    statements = [("\n".join(lines[node.lineno - 1:node.end_lineno]), node.lineno,
+                   node.end_lineno) for node in ast.parse("\n".join(lines)).body]
+    path = source_location(module)[0]
+    found, spans = [], []
     for prefix in prefixes:
-        hits = [s for s in statements if s.startswith(prefix)]
+        hits = [s for s in statements if s[0].startswith(prefix)]
         assert hits, f"no statement starting with {prefix!r} in {module.__name__}"
-        found.extend(hits)
-    return Markdown("```python\n" + "\n".join(found) + "\n```")
+        found.extend(text for text, _, _ in hits)
+        spans.extend((path, first, last) for _, first, last in hits)
+    return _listing(_caption(spans), "\n".join(found))
 
 
 def interleaved_times(fns, rounds=9):

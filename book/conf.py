@@ -6,6 +6,8 @@ file turns it into Sphinx toctrees, one per part.
 from pathlib import Path
 
 import yaml
+from pygments.formatters import HtmlFormatter
+from sphinx.highlighting import PygmentsBridge
 
 project = "minijax: autodiff from the inside"
 author = "The minijax authors"
@@ -14,6 +16,8 @@ extensions = ["myst_nb", "sphinx_exercise", "sphinx_togglebutton", "sphinx-mathj
 html_title = project
 html_theme = "sphinx_book_theme"
 html_theme_options = {"show_toc_level": 2}
+html_static_path = ["_static"]
+html_css_files = ["listings.css"]   # listings wrap long lines visibly
 root_doc = "index"
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "**.ipynb"]
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence"]
@@ -51,6 +55,18 @@ def _inject_toctree(app, docname, source):
     for caption, names in _toctrees():
         head = "```{toctree}\n:hidden:\n" + (f":caption: {caption}\n" if caption else "")
         source[0] += "\n\n" + head + "\n".join(names) + "\n```\n"
+
+
+class _LineSpanFormatter(HtmlFormatter):
+    """Pygments' HTML with one span per source line, so that _static/listings.css
+    can give each wrapped line a hanging indent."""
+
+    def __init__(self, **options):
+        options.setdefault("linespans", "line")
+        super().__init__(**options)
+
+
+PygmentsBridge.html_formatter = _LineSpanFormatter
 
 
 def setup(app):

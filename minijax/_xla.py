@@ -139,11 +139,6 @@ def backend():
     return _backend
 
 
-def is_device_buffer(x):
-    """True for the arrays jaxlib returns from executions and transfers."""
-    return isinstance(x, xc.ArrayImpl)
-
-
 # ---------------------------------------------------------------------------
 # LAPACK kernels for linear algebra under jit (CPU)
 

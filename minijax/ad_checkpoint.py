@@ -287,8 +287,8 @@ def _remat_partial_eval(trace, args, **params):
     known_outs, residuals = split_list(outs, [len(outs) - num_res])
     if not any(out_unknowns):
         return known_outs
-    staged_outs = JaxprTrace.process_primitive(
-        trace, remat_p, staged_consts + residuals + unknown_args,
+    staged_outs = trace.stage_primitive(
+        remat_p, staged_consts + residuals + unknown_args,
         dict(params, jaxpr=staged, differentiated=True))
     return merge_lists(out_unknowns, known_outs, staged_outs)
 

@@ -11,9 +11,9 @@ import numpy as np
 
 from . import core, dtypes, lax, tree_util
 from . import numpy as jnp
-from .api_util import normalize_argnums
+from .api_util import normalize_argnums, split_aux
 from .core import get_aval
-from .forward_mode import _split_aux, jvp
+from .forward_mode import jvp
 from .batching import vmap
 from .transpose import vjp
 
@@ -219,7 +219,7 @@ def _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name):
 
         def f_dyn(*d):
             out = fun(*rebuild(d), **kwargs)
-            return _split_aux(out, name) if has_aux else out   # errors name this transform
+            return split_aux(out, name) if has_aux else out   # errors name this transform
 
         if has_aux:
             ans, pullback, aux = vjp(f_dyn, *dyn, has_aux=True)
@@ -255,7 +255,7 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
 
         def f_dyn(*d):
             out = fun(*rebuild(d), **kwargs)
-            return _split_aux(out, "jacrev") if has_aux else out
+            return split_aux(out, "jacrev") if has_aux else out
 
         if has_aux:
             y, pullback, aux = vjp(f_dyn, *dyn, has_aux=True)

@@ -1,9 +1,11 @@
-"""Small helpers shared by the transformations' public entry points:
-naming arguments in error messages and normalizing ``argnums``."""
+"""Small helpers shared by the transformations' public entry points: naming
+arguments in error messages, normalizing ``argnums``, and checking what users
+pass in and get back. The interpreters assume these checks have been made."""
 import inspect
 import operator
 
-from . import tree_util
+from . import core, dtypes, tree_util
+from .core import Tracer, get_aval
 
 
 def function_name(fun):
@@ -64,3 +66,62 @@ def normalize_argnums(argnums, n_args, name):
                             f"{'' if n_args == 1 else 's'}.")
         out.append(a % n_args)
     return single, tuple(out)
+
+
+# ---------------------------------------------------------------------------
+# Checking arguments and results
+
+
+def check_jvp_arguments(primals, tangents):
+    """Check ``jvp``'s primals and tangents as JAX does; return them flat, with
+    the primals' tree structure."""
+    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
+        raise TypeError("primal and tangent arguments to jax.jvp must be tuples or lists; "
+                        f"found {type(primals).__name__} and {type(tangents).__name__}.")
+    # Flattened as given: a tuple of primals with a list of tangents is a
+    # structure mismatch, as in JAX.
+    flat_primals, in_tree = tree_util.tree_flatten(primals)
+    flat_tangents, tangent_tree = tree_util.tree_flatten(tangents)
+    if in_tree != tangent_tree:
+        raise TypeError("primal and tangent arguments to jax.jvp must have the same tree "
+                        f"structure; primals have tree structure {in_tree} whereas tangents "
+                        f"have tree structure {tangent_tree}.")
+    for p, t in zip(flat_primals, flat_tangents):
+        _check_tangent(get_aval(p), get_aval(t))
+    return flat_primals, flat_tangents, in_tree
+
+
+def _check_tangent(p_aval, t_aval):
+    if p_aval.shape != t_aval.shape:
+        raise ValueError("jvp called with different primal and tangent shapes;"
+                         f"Got primal shape {p_aval.shape} and tangent shape as "
+                         f"{t_aval.shape}")
+    # forward_mode.tangent_aval's rule: integers and booleans take float0.
+    expected = p_aval.dtype if dtypes.is_inexact(p_aval.dtype) else dtypes.float0
+    # Compared after canonicalization: with x64 off a float64 numpy tangent is
+    # a float32 one, as in JAX.
+    if t_aval.dtype != expected:
+        raise TypeError("primal and tangent arguments to jax.jvp do not match; dtypes must "
+                        "be equal, or in case of int/bool primal dtype the tangent dtype "
+                        f"must be float0.Got primal dtype {p_aval.dtype.name} and so "
+                        f"expected tangent dtype {expected.name}, but got tangent dtype "
+                        f"{t_aval.dtype.name} instead.")
+
+
+def split_aux(out, name):
+    """``(output, aux)`` from a function called with ``has_aux=True``."""
+    if not isinstance(out, (tuple, list)) or len(out) != 2:
+        raise TypeError(f"{name} with has_aux=True requires the function to return a pair "
+                        f"(output, auxiliary data), but it returned {type(out).__name__}"
+                        + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "")
+                        + ".")
+    return out
+
+
+def check_output(x, name):
+    """``x`` if a transformed function may return it (an array, scalar or tracer)."""
+    if isinstance(x, Tracer) or core.is_valid_value(x):
+        return x
+    raise TypeError(f"{name}: the function returned a value of type {type(x).__name__}, "
+                    "which is not an array; transformed functions must return (pytrees of) "
+                    "arrays or scalars.")

@@ -251,7 +251,7 @@ def _checkpointed_scan_partial_eval(trace, args, **params):
                                  num_consts=nc - sum(const_uk),
                                  num_carry=ncarry - sum(carry_uk),
                                  length=params["length"], reverse=False)
-    staged = JaxprTrace.process_primitive(trace, checkpointed_scan_p, list(args), params)
+    staged = trace.stage_primitive(checkpointed_scan_p, list(args), params)
     staged_unknown = [s for s, u in zip(staged, out_uk) if u]
     return merge_lists(out_uk, known_outs, staged_unknown)
 

@@ -30,12 +30,14 @@ from .api_util import dynamic_leaf_names, function_name
 from .config import config
 from .core import Primitive, Tracer, get_aval, set_current_trace
 from .eager import Array, EvalTrace, to_numpy_operand
-from .higher_order import batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr
-from .jaxpr import JaxprTrace, close_jaxpr, trace_to_jaxpr
-from .forward_mode import Zero, instantiate, jvp_rules, tangent_aval
+from .higher_order import (batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr,
+                           with_zeros)
+from .jaxpr import close_jaxpr, trace_to_jaxpr
+from .forward_mode import Zero, instantiate, jvp_rules
 from .lowering import lower_sub_jaxpr, lower_to_stablehlo, lowering_rules
 from .partial_eval import partial_eval_rules
 from .transpose import is_undefined, transpose_rules
+from .util import merge_lists, partition_list, split_list
 from .batching import batching_rules, moveaxis, not_mapped
 
 # ---------------------------------------------------------------------------
@@ -96,12 +98,10 @@ def _jit_abstract_eval(*avals, jaxpr, name):
 def _jit_jvp(primals, tangents, jaxpr, name):
     nonzeros = tuple(type(t) is not Zero for t in tangents)
     jvp_closed, out_nonzeros = jvp_jaxpr(jaxpr, nonzeros, (False,) * len(jaxpr.out_avals))
-    outs = jit_p.bind(*primals, *[t for t in tangents if type(t) is not Zero],
-                      jaxpr=jvp_closed, name=name)
-    n = len(jaxpr.out_avals)
-    tangents_out = iter(outs[n:])
-    return outs[:n], [next(tangents_out) if nz else Zero(tangent_aval(a))
-                      for nz, a in zip(out_nonzeros, jaxpr.out_avals)]
+    _, nonzero_tangents = partition_list(nonzeros, tangents)
+    outs = jit_p.bind(*primals, *nonzero_tangents, jaxpr=jvp_closed, name=name)
+    primals_out, nonzero_out = split_list(outs, [len(jaxpr.out_avals)])
+    return primals_out, with_zeros(out_nonzeros, jaxpr.out_avals, nonzero_out)
 
 
 def _jit_batch(axis_size, vals, dims, jaxpr, name):
@@ -113,31 +113,27 @@ def _jit_batch(axis_size, vals, dims, jaxpr, name):
     return outs, [0 if b else not_mapped for b in out_batched]
 
 
-def _jit_partial_eval(trace, args, **params):
+def _jit_partial_eval(trace, args, *, jaxpr, name):
     """Under linearize: run the known part of the jaxpr now (compiled), stage
     the unknown part (a jit of its own) into the linear program."""
-    jaxpr, name = params["jaxpr"], params["name"]
     unknowns = tuple(trace.is_unknown(x) for x in args)
     known, unknown, out_unknowns, num_res = partial_eval_jaxpr(jaxpr, unknowns)
+    known_args, unknown_args = partition_list(unknowns, args)
     with set_current_trace(trace.parent):
-        known_outs = jit_p.bind(*[x for x, u in zip(args, unknowns) if not u],
-                                jaxpr=known, name=name)
-    n_known = len(known_outs) - num_res
-    residuals = known_outs[n_known:]
-    staged = JaxprTrace.process_primitive(
-        trace, jit_p, residuals + [x for x, u in zip(args, unknowns) if u],
-        {"jaxpr": unknown, "name": name})
-    known_iter, staged_iter = iter(known_outs[:n_known]), iter(staged)
-    return [next(staged_iter) if u else next(known_iter) for u in out_unknowns]
+        known_outs = jit_p.bind(*known_args, jaxpr=known, name=name)
+    known_outs, residuals = split_list(known_outs, [len(known_outs) - num_res])
+    staged = trace.stage_primitive(jit_p, residuals + unknown_args,
+                                   {"jaxpr": unknown, "name": name})
+    return merge_lists(out_unknowns, known_outs, staged)
 
 
 def _jit_transpose(cts, *args, jaxpr, name):
     linear = tuple(is_undefined(x) for x in args)
     transposed = transpose_jaxpr(jaxpr, linear)
     cts = [instantiate(ct) for ct in cts]
-    outs = iter(jit_p.bind(*[x for x in args if not is_undefined(x)], *cts,
-                           jaxpr=transposed, name=name))
-    return [next(outs) if lin else None for lin in linear]
+    nonlinear_args, linear_args = partition_list(linear, args)
+    outs = jit_p.bind(*nonlinear_args, *cts, jaxpr=transposed, name=name)
+    return merge_lists(linear, [None] * len(nonlinear_args), outs)
 
 
 def _jit_lower(b, args, in_avals, out_avals, jaxpr, name):
@@ -274,7 +270,7 @@ class JitFunction:
             leaves = args
         else:
             entry, leaves = self._entry(args, kwargs)
-        if type(core._current) is EvalTrace and not entry.tracer_consts:
+        if type(core.current_trace()) is EvalTrace and not entry.tracer_consts:
             # The common case: concrete arguments, nothing to transform.
             if entry.executable is None:
                 entry.executable = compile_jaxpr(entry.jaxpr, self.name)

@@ -29,7 +29,6 @@ is what keeps ``grad(lambda x: grad(lambda y: x * y)(1.))(2.)`` honest
 JAX keeps the current interpreter in a thread-local context; minijax keeps it
 in a module global, which is enough for a single-threaded textbook.
 """
-import itertools
 import operator
 
 import numpy as np
@@ -137,7 +136,32 @@ def is_valid_value(x):
 all_primitives = {}   # name -> Primitive: every primitive minijax defines
 
 
-class Primitive:
+class AbstractEvalCache:
+    """A performance layer under ``Primitive``: abstract evaluation remembered
+    per (input types, params), so the same operation on the same types is
+    checked once however often it is traced."""
+
+    _aval_cache = None
+
+    def abstract_eval_cached(self, avals, params):
+        """``abstract_eval``, from the cache when possible. Avals are
+        immutable, so a cached result can be shared."""
+        cache = self._aval_cache
+        if cache is None:
+            cache = self._aval_cache = {}
+        try:
+            key = (tuple(avals), tuple(params.items()))
+            out = cache.get(key)
+        except TypeError:   # unhashable params (rare): just compute
+            return self.abstract_eval(*avals, **params)
+        if out is None:
+            if len(cache) > 4096:   # bounded: params may hold jaxprs
+                cache.clear()
+            out = cache[key] = self.abstract_eval(*avals, **params)
+        return out
+
+
+class Primitive(AbstractEvalCache):
     """A named operation. Its meaning is given by rules that each interpreter
     looks up: ``impl`` (numpy), ``abstract_eval`` (output shapes and dtypes),
     and the rule tables of the transformation modules."""
@@ -148,7 +172,6 @@ class Primitive:
     def __init__(self, name, multiple_results=False):
         self.name = name
         self.multiple_results = multiple_results
-        self._aval_cache = {}
         all_primitives[name] = self
 
     def bind(self, *args, **params):
@@ -160,21 +183,6 @@ class Primitive:
 
     def abstract_eval(self, *avals, **params):
         raise NotImplementedError(f"primitive {self.name} has no abstract evaluation rule")
-
-    def abstract_eval_cached(self, avals, params):
-        """``abstract_eval``, remembered per (input types, params): the same
-        operation on the same types is checked once. Avals are immutable, so
-        the cached result can be shared."""
-        try:
-            key = (tuple(avals), tuple(params.items()))
-            out = self._aval_cache.get(key)
-        except TypeError:   # unhashable params (rare): just compute
-            return self.abstract_eval(*avals, **params)
-        if out is None:
-            if len(self._aval_cache) > 4096:   # bounded: params may hold jaxprs
-                self._aval_cache.clear()
-            out = self._aval_cache[key] = self.abstract_eval(*avals, **params)
-        return out
 
     def def_impl(self, impl):
         """Decorator: set the numpy implementation."""
@@ -279,32 +287,12 @@ class ArrayMethods:
     __array_priority__ = 100
 
 
-class Tracer(ArrayMethods):
-    """A stand-in for an array while a transformation runs.
-
-    Subclasses carry what their interpreter needs and say what their abstract
-    value is. Every operator on a tracer becomes a ``bind``, which is how the
-    interpreter gets to see the computation.
-    """
-    __slots__ = ("_trace",)
-
-    @property
-    def aval(self):
-        raise NotImplementedError
-
-    shape = property(lambda self: self.aval.shape)
-    dtype = property(lambda self: self.aval.dtype)
-    ndim = property(lambda self: len(self.aval.shape))
-    size = property(lambda self: self.aval.size)
-    weak_type = property(lambda self: self.aval.weak_type)
-
-    def to_concrete_value(self):
-        """The value as a numpy array if this interpreter knows it, else None.
-
-        Forward mode knows its primal values, so Python control flow on them
-        works under ``jvp`` and ``grad``; ``vmap`` and ``jit`` do not.
-        """
-        return None
+class TracerConversions:
+    """Python's conversion protocol for tracers, checked: ``len``, iteration,
+    ``bool``/``int``/``float``/``complex``/``index`` and ``item`` need the
+    concrete value (``to_concrete_value``), and ``np.asarray`` and hashing
+    are refused with JAX's errors."""
+    __slots__ = ()
 
     def __len__(self):
         if not self.shape:
@@ -354,6 +342,36 @@ class Tracer(ArrayMethods):
             raise error(concretization_message(self, what, _HINTS.get(error, "")))
         return value
 
+
+class Tracer(TracerConversions, ArrayMethods):
+    """A stand-in for an array while a transformation runs.
+
+    Subclasses carry what their interpreter needs and say what their abstract
+    value is. Every operator on a tracer becomes a ``bind``, which is how the
+    interpreter gets to see the computation. Conversions to Python values
+    (``bool(t)``, ``int(t)``, ``np.asarray(t)``) are checked by the base class
+    ``TracerConversions``.
+    """
+    __slots__ = ("_trace",)
+
+    @property
+    def aval(self):
+        raise NotImplementedError
+
+    shape = property(lambda self: self.aval.shape)
+    dtype = property(lambda self: self.aval.dtype)
+    ndim = property(lambda self: len(self.aval.shape))
+    size = property(lambda self: self.aval.size)
+    weak_type = property(lambda self: self.aval.weak_type)
+
+    def to_concrete_value(self):
+        """The value as a numpy array if this interpreter knows it, else None.
+
+        Forward mode knows its primal values, so Python control flow on them
+        works under ``jvp`` and ``grad``; ``vmap`` and ``jit`` do not.
+        """
+        return None
+
     def __repr__(self):
         return f"{type(self).__name__}({self.aval.str_short()})"
 
@@ -397,21 +415,3 @@ def concrete_or_error(value, context):
                 f"The problem arose with {context}, whose argument must be known while tracing."))
         return concrete
     return np.asarray(value)
-
-
-# ---------------------------------------------------------------------------
-# Small helpers shared by the interpreters
-
-_name_counter = itertools.count()
-
-
-def unique_id():
-    return next(_name_counter)
-
-
-def find_tracer(args, trace):
-    """True if any of ``args`` is a tracer of ``trace``."""
-    for x in args:
-        if isinstance(x, Tracer) and x._trace is trace:
-            return True
-    return False

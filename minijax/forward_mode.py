@@ -11,12 +11,13 @@ Tangents of values that do not depend on the inputs are *symbolic zeros*
 tangents is evaluated without any derivative work at all.
 
 Layout of this module: the tracer and interpreter; the ``jvp`` entry point
-with its argument checks; ``jacfwd``; then the rule table, one entry per
+(its argument checks live in ``api_util``); then the rule table, one entry per
 primitive (the book's "table of derivatives").
 """
 import numpy as np
 
 from . import core, dtypes, lax, tree_util
+from .api_util import check_jvp_arguments, check_output, split_aux
 from .core import ShapedArray, Tracer, bind_with_trace, get_aval, set_current_trace
 from .lax import elementwise as ew, shapes as sh, reductions as red
 
@@ -156,27 +157,19 @@ def jvp(fun, primals, tangents, has_aux=False):
     Returns ``(primals_out, tangents_out)``, or ``(primals_out, tangents_out,
     aux)`` with ``has_aux=True``. Integer inputs take ``float0`` tangents.
     """
-    if not isinstance(primals, (tuple, list)) or not isinstance(tangents, (tuple, list)):
-        raise TypeError("primal and tangent arguments to jax.jvp must be tuples or lists; "
-                        f"found {type(primals).__name__} and {type(tangents).__name__}.")
-    # Flattened as given: a tuple of primals with a list of tangents is a
-    # structure mismatch, as in JAX.
-    flat_primals, in_tree = tree_util.tree_flatten(primals)
-    flat_tangents, tangent_tree = tree_util.tree_flatten(tangents)
-    if in_tree != tangent_tree:
-        raise TypeError("primal and tangent arguments to jax.jvp must have the same tree "
-                        f"structure; primals have tree structure {in_tree} whereas tangents "
-                        f"have tree structure {tangent_tree}.")
-    flat_tangents = [_check_tangent(p, t) for p, t in zip(flat_primals, flat_tangents)]
+    flat_primals, flat_tangents, in_tree = check_jvp_arguments(primals, tangents)
+    # Integer primals have float0 tangents: symbolic zeros inside.
+    flat_tangents = [Zero(tangent_aval(get_aval(p))) if get_aval(t).dtype == dtypes.float0
+                     else t for p, t in zip(flat_primals, flat_tangents)]
     out_tree, aux = None, None
 
     def flat_fun(*xs):
         nonlocal out_tree, aux
         out = fun(*tree_util.tree_unflatten(in_tree, xs))
         if has_aux:
-            out, aux = _split_aux(out, "jvp")
+            out, aux = split_aux(out, "jvp")
         flat_out, out_tree = tree_util.tree_flatten(out)
-        return [_check_output(x, "jvp") for x in flat_out]
+        return [check_output(x, "jvp") for x in flat_out]
 
     trace_aux = []
 
@@ -197,47 +190,9 @@ def jvp(fun, primals, tangents, has_aux=False):
     return out_p, out_t
 
 
-def _check_tangent(primal, tangent):
-    """Check one tangent against its primal; return it in internal form."""
-    p_aval, t_aval = get_aval(primal), get_aval(tangent)
-    if p_aval.shape != t_aval.shape:
-        raise ValueError("jvp called with different primal and tangent shapes;"
-                         f"Got primal shape {p_aval.shape} and tangent shape as "
-                         f"{t_aval.shape}")
-    expected = tangent_aval(p_aval).dtype
-    # Compared after canonicalization: with x64 off a float64 numpy tangent is
-    # a float32 one, as in JAX.
-    if t_aval.dtype != expected:
-        raise TypeError("primal and tangent arguments to jax.jvp do not match; dtypes must "
-                        "be equal, or in case of int/bool primal dtype the tangent dtype "
-                        f"must be float0.Got primal dtype {p_aval.dtype.name} and so "
-                        f"expected tangent dtype {expected.name}, but got tangent dtype "
-                        f"{t_aval.dtype.name} instead.")
-    if expected == dtypes.float0:
-        return Zero(tangent_aval(p_aval))
-    return tangent
-
-
 def to_user_tangent(t):
     """What users receive: zeros become arrays (float0 arrays for integers)."""
     return instantiate(t)
-
-
-def _split_aux(out, name):
-    if not isinstance(out, (tuple, list)) or len(out) != 2:
-        raise TypeError(f"{name} with has_aux=True requires the function to return a pair "
-                        f"(output, auxiliary data), but it returned {type(out).__name__}"
-                        + (f" of length {len(out)}" if isinstance(out, (tuple, list)) else "")
-                        + ".")
-    return out
-
-
-def _check_output(x, name):
-    if isinstance(x, Tracer) or core.is_valid_value(x):
-        return x
-    raise TypeError(f"{name}: the function returned a value of type {type(x).__name__}, "
-                    "which is not an array; transformed functions must return (pytrees of) "
-                    "arrays or scalars.")
 
 
 # ---------------------------------------------------------------------------
@@ -295,10 +250,6 @@ def broadcast_tangent(t, shape):
 def _const(x, value):
     """``value`` as a weakly typed scalar of ``x``'s dtype."""
     return lax._convert_element_type(value, get_aval(x).dtype, True)
-
-
-def _mul(t, factor):
-    return lax.mul(t, factor)
 
 
 # ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval, zeros_like_
 from .partial_eval import partial_eval_jaxpr as _partial_eval_jaxpr
 from .transpose import backward_pass
 from .batching import batch_flat, move_batch_axis, not_mapped
+from .util import merge_lists, partition_list, split_list
 
 
 def memoize_on_jaxpr(fn):
@@ -43,6 +44,13 @@ def _closed(fun, in_avals):
     return ClosedJaxpr(jaxpr, consts)
 
 
+def with_zeros(nonzeros, avals, tangents):
+    """One tangent per aval: the next of ``tangents`` where ``nonzeros`` says
+    so, a symbolic Zero elsewhere."""
+    zeros = [Zero(tangent_aval(a)) for a in partition_list(nonzeros, avals)[0]]
+    return merge_lists(nonzeros, zeros, tangents)
+
+
 @memoize_on_jaxpr
 def jvp_jaxpr(closed, nonzeros, instantiate_outputs):
     """The JVP of ``closed``: inputs are the primals then the tangents of the
@@ -50,18 +58,18 @@ def jvp_jaxpr(closed, nonzeros, instantiate_outputs):
     tangents that are not symbolically zero (all of them where
     ``instantiate_outputs`` says so). Returns ``(jaxpr, out_nonzeros)``."""
     in_avals = closed.in_avals
-    tangent_avals = [tangent_aval(a) for a, nz in zip(in_avals, nonzeros) if nz]
+    _, nonzero_avals = partition_list(nonzeros, in_avals)
+    tangent_avals = [tangent_aval(a) for a in nonzero_avals]
     out_nonzeros = []
 
     def fun(*args):
-        primals, nonzero_tangents = args[:len(in_avals)], iter(args[len(in_avals):])
-        tangents = [next(nonzero_tangents) if nz else Zero(tangent_aval(a))
-                    for a, nz in zip(in_avals, nonzeros)]
+        primals, nonzero_tangents = split_list(args, [len(in_avals)])
+        tangents = with_zeros(nonzeros, in_avals, nonzero_tangents)
         primals_out, tangents_out = jvp_flat(jaxpr_as_fun(closed), primals, tangents)
         out_nonzeros[:] = [type(t) is not Zero or inst
                            for t, inst in zip(tangents_out, instantiate_outputs)]
-        return list(primals_out) + [instantiate(t) for t, nz in zip(tangents_out, out_nonzeros)
-                                    if nz]
+        _, nonzero_out = partition_list(out_nonzeros, tangents_out)
+        return list(primals_out) + [instantiate(t) for t in nonzero_out]
     return _closed(fun, list(in_avals) + tangent_avals), tuple(out_nonzeros)
 
 
@@ -102,22 +110,15 @@ def transpose_jaxpr(closed, linear):
     returns one cotangent per linear input (zeros where none flows back).
     """
     in_avals = closed.in_avals
-    nonlinear_avals = [a for a, lin in zip(in_avals, linear) if not lin]
+    nonlinear_avals, _ = partition_list(linear, in_avals)
     ct_avals = [tangent_aval(a) for a in closed.out_avals]
     jaxpr = closed.jaxpr
-    linear_vars = [v for v, lin in zip(jaxpr.invars, linear) if lin]
-    known_vars = [v for v, lin in zip(jaxpr.invars, linear) if not lin]
+    known_vars, linear_vars = partition_list(linear, jaxpr.invars)
     # The non-linear inputs are just more constants of the linear program.
     as_linear = Jaxpr(jaxpr.constvars + known_vars, linear_vars, jaxpr.outvars, jaxpr.eqns)
 
     def fun(*args):
-        known, cts = args[:len(nonlinear_avals)], args[len(nonlinear_avals):]
+        known, cts = split_list(args, [len(nonlinear_avals)])
         cts_in = backward_pass(as_linear, list(closed.consts) + list(known), cts)
         return [zeros_like_aval(ct.aval) if type(ct) is Zero else ct for ct in cts_in]
     return _closed(fun, nonlinear_avals + ct_avals)
-
-
-def unknown_args(trace, args):
-    """Which of ``args`` are unknown to a partial-evaluation trace."""
-    return tuple(trace.is_unknown(x) for x in args)
-

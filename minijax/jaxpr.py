@@ -180,6 +180,11 @@ class JaxprTrace(core.Trace):
         out_avals = primitive.abstract_eval_cached([a.aval for a in invars], params)
         return self.add_eqn(primitive, invars, params, out_avals)
 
+    # Partial-evaluation rules stage the unknown part of a higher-order primitive
+    # by this name: it records an equation even in a subclass (PartialEvalTrace)
+    # whose own process_primitive would compute known inputs instead.
+    stage_primitive = process_primitive
+
     def add_eqn(self, primitive, invars, params, out_avals):
         """Append an equation; return tracers for its outputs."""
         many = primitive.multiple_results

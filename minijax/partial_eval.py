@@ -19,10 +19,11 @@ The partial evaluator is the staging interpreter of Chapter 7 with one
 change: an operation with only known inputs is evaluated instead of recorded.
 """
 from . import tree_util
-from .api_util import function_name
+from .api_util import function_name, split_aux
 from .core import bind_with_trace, get_aval, set_current_trace
 from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr, trace_to_jaxpr
-from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval, _split_aux
+from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval
+from .util import merge_lists, partition_list
 
 partial_eval_rules = {}   # primitive -> rule(trace, args, **params), for higher-order primitives
 
@@ -91,7 +92,7 @@ def flatten_fun(fun, in_tree, has_aux, name):
         out = fun(*tree_util.tree_unflatten(in_tree, xs))
         aux_leaves = []
         if has_aux:
-            out, aux = _split_aux(out, name)
+            out, aux = split_aux(out, name)
             aux_leaves, info["aux_tree"] = tree_util.tree_flatten(aux)
         leaves, info["out_tree"] = tree_util.tree_flatten(out)
         info["num_aux"] = len(aux_leaves)
@@ -145,25 +146,23 @@ def partial_eval_jaxpr(closed, unknowns, instantiate_outputs=False):
     output is made unknown (known ones are passed through as residuals).
     """
     in_avals = closed.in_avals
-    known_avals = [a for a, u in zip(in_avals, unknowns) if not u]
+    known_avals, unknown_avals = partition_list(unknowns, in_avals)
     result = {}
 
     def known_fun(*known_in):
         # Runs under a staging trace K: known work is recorded into K.
         pe = PartialEvalTrace(purpose="partial evaluation")
-        it_known = iter(known_in)
-        args = [pe.new_arg(a) if u else next(it_known) for a, u in zip(in_avals, unknowns)]
+        args = merge_lists(unknowns, known_in, [pe.new_arg(a) for a in unknown_avals])
         with set_current_trace(pe, retire=True):
             outs = eval_jaxpr(closed.jaxpr, closed.consts, *args)
         out_unknowns = [pe.is_unknown(o) or instantiate_outputs for o in outs]
-        unknown_outs = [o for o, u in zip(outs, out_unknowns) if u]
+        known_outs, unknown_outs = partition_list(out_unknowns, outs)
         jaxpr, residuals = pe.to_jaxpr(unknown_outs)
         # The unknown jaxpr takes the residuals as leading inputs.
         jaxpr.invars = jaxpr.constvars + jaxpr.invars
         jaxpr.constvars = []
         result.update(unknown=ClosedJaxpr(jaxpr, []), out_unknowns=out_unknowns,
                       num_res=len(residuals))
-        known_outs = [o for o, u in zip(outs, out_unknowns) if not u]
         return known_outs + list(residuals)
 
     known_jaxpr, known_consts = trace_to_jaxpr(known_fun, known_avals,

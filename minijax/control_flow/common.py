@@ -3,6 +3,7 @@ partial evaluation of a body with some outputs forced unknown."""
 from .. import core, lax, tree_util
 from ..core import Tracer, get_aval
 from ..higher_order import partial_eval_jaxpr
+from ..util import merge_lists, partition_list, split_list
 from ..jaxpr import ClosedJaxpr, Jaxpr, Var, close_jaxpr, eval_jaxpr, trace_to_jaxpr
 
 
@@ -47,7 +48,7 @@ def _join_consts(traced):
         after = [get_aval(c) for _, cs, _ in traced[i + 1:] for c in cs]
         n = len(consts)
         j = closed.jaxpr
-        own, rest = j.invars[:n], j.invars[n:]
+        own, rest = split_list(j.invars, [n])
         pre, post = [Var(a) for a in before], [Var(a) for a in after]
         joined.append(ClosedJaxpr(Jaxpr(j.constvars, pre + own + post + rest, j.outvars,
                                         j.eqns), closed.consts))
@@ -78,28 +79,24 @@ def _partial_eval_forced(closed, unknowns, out_unknowns):
     # Some output is known in this branch but unknown in another: compute it
     # on the known side and pass it through the unknown side as a residual.
     n_known_out = len(known.out_avals) - n_res
-    known_out_avals = known.out_avals[:n_known_out]
-    res_avals = known.out_avals[n_known_out:]
-    forced = [i for i, (a, b) in enumerate(zip(uk, out_unknowns)) if b and not a]
-    known_positions = [i for i, u in enumerate(uk) if not u]
-    pass_through = [known_positions.index(i) for i in forced]
+    known_out_avals, res_avals = split_list(known.out_avals, [n_known_out])
+    forced = [must and not u for u, must in zip(uk, out_unknowns)]
+    forced_among_known, _ = partition_list(uk, forced)
+    _, forced_among_unknown = partition_list(out_unknowns, forced)
+    _, passed_avals = partition_list(forced_among_known, known_out_avals)
 
     def new_known(*xs):
-        outs = eval_jaxpr(known.jaxpr, known.consts, *xs)
-        kept = [o for j, o in enumerate(outs[:n_known_out]) if j not in pass_through]
-        return kept + [outs[j] for j in pass_through] + outs[n_known_out:]
+        outs, res = split_list(eval_jaxpr(known.jaxpr, known.consts, *xs), [n_known_out])
+        kept, passed = partition_list(forced_among_known, outs)
+        return kept + passed + res
 
     def new_unknown(*xs):
-        n_pass = len(pass_through)
-        passed, res_and_ins = xs[:n_pass], xs[n_pass:]
-        outs = iter(eval_jaxpr(unknown.jaxpr, unknown.consts, *res_and_ins))
-        passed = iter(passed)
-        return [next(passed) if i in forced else next(outs)
-                for i, u in enumerate(out_unknowns) if u]
+        passed, res_and_ins = split_list(xs, [len(passed_avals)])
+        outs = eval_jaxpr(unknown.jaxpr, unknown.consts, *res_and_ins)
+        return merge_lists(forced_among_unknown, outs, passed)
 
-    k_avals = [a for a, u in zip(closed.in_avals, unknowns) if not u]
-    uk_avals = [a for a, u in zip(closed.in_avals, unknowns) if u]
+    k_avals, uk_avals = partition_list(unknowns, closed.in_avals)
     kj, kc = trace_to_jaxpr(new_known, k_avals, purpose="cond")
-    uj, uc = trace_to_jaxpr(new_unknown, [known_out_avals[j] for j in pass_through]
-                            + list(res_avals) + uk_avals, purpose="cond")
-    return ClosedJaxpr(kj, kc), ClosedJaxpr(uj, uc), len(pass_through) + n_res
+    uj, uc = trace_to_jaxpr(new_unknown, passed_avals + list(res_avals) + uk_avals,
+                            purpose="cond")
+    return ClosedJaxpr(kj, kc), ClosedJaxpr(uj, uc), len(passed_avals) + n_res

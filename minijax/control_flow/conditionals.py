@@ -5,13 +5,15 @@ import numpy as np
 from .. import dtypes, lax, tree_util
 from ..api_util import function_name
 from ..core import Primitive, Tracer, get_aval, set_current_trace
-from ..higher_order import batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr
-from ..jaxpr import ClosedJaxpr, JaxprTrace, eval_jaxpr, trace_to_jaxpr
-from ..forward_mode import Zero, instantiate, jvp_rules, tangent_aval, zeros_like_aval
+from ..higher_order import (batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr,
+                            with_zeros)
+from ..jaxpr import ClosedJaxpr, eval_jaxpr, trace_to_jaxpr
+from ..forward_mode import Zero, instantiate, jvp_rules, zeros_like_aval
 from ..lowering import lower_sub_jaxpr, lowering_rules, scalar_const
 from ..partial_eval import partial_eval_rules
 from ..transpose import is_undefined, transpose_rules
 from ..batching import batching_rules, bdim_at_front, moveaxis, not_mapped
+from ..util import merge_lists, partition_list, split_list
 from .common import (_cast_outputs, _describe_types, _join_consts, _partial_eval_forced,
                      _strip_weak, _trace)
 
@@ -101,11 +103,10 @@ def _cond_jvp(primals, tangents, branches):
         _, nz = jvp_jaxpr(br, nonzeros, (False,) * n_out)
         out_nz = [a or b for a, b in zip(out_nz, nz)]
     jvp_branches = tuple(jvp_jaxpr(br, nonzeros, tuple(out_nz))[0] for br in branches)
-    outs = cond_p.bind(index, *ops, *[t for t in tangents[1:] if type(t) is not Zero],
-                       branches=jvp_branches)
-    tangents_out = iter(outs[n_out:])
-    return outs[:n_out], [next(tangents_out) if nz else Zero(tangent_aval(a))
-                          for nz, a in zip(out_nz, branches[0].out_avals)]
+    _, nonzero_tangents = partition_list(nonzeros, tangents[1:])
+    outs = cond_p.bind(index, *ops, *nonzero_tangents, branches=jvp_branches)
+    primals_out, nonzero_out = split_list(outs, [n_out])
+    return primals_out, with_zeros(out_nz, branches[0].out_avals, nonzero_out)
 
 
 def _cond_batch(axis_size, vals, dims, branches):
@@ -163,7 +164,7 @@ def _cond_partial_eval(trace, args, **params):
     branches = params["branches"]
     index, *ops = args
     if trace.is_unknown(index):
-        return JaxprTrace.process_primitive(trace, cond_p, args, params)
+        return trace.stage_primitive(cond_p, args, params)
     unknowns = tuple(trace.is_unknown(x) for x in ops)
     n_out = len(branches[0].out_avals)
     out_uk = [False] * n_out
@@ -174,24 +175,20 @@ def _cond_partial_eval(trace, args, **params):
     splits = [_partial_eval_forced(br, unknowns, tuple(out_uk)) for br in branches]
     res_avals = [known.out_avals[len(known.out_avals) - n_res:] for known, _, n_res in splits]
     known_branches, unknown_branches = _pad_residuals(splits, res_avals, ops, unknowns)
+    known_ops, unknown_ops = partition_list(unknowns, ops)
     with set_current_trace(trace.parent):
-        known_outs = cond_p.bind(index, *[x for x, u in zip(ops, unknowns) if not u],
-                                 branches=known_branches)
-    n_known = n_out - sum(out_uk)
-    residuals = known_outs[n_known:]
-    staged = JaxprTrace.process_primitive(
-        trace, cond_p, [index] + residuals + [x for x, u in zip(ops, unknowns) if u],
-        {"branches": unknown_branches})
-    known_iter, staged_iter = iter(known_outs[:n_known]), iter(staged)
-    return [next(staged_iter) if u else next(known_iter) for u in out_uk]
+        known_outs = cond_p.bind(index, *known_ops, branches=known_branches)
+    known_outs, residuals = split_list(known_outs, [n_out - sum(out_uk)])
+    staged = trace.stage_primitive(cond_p, [index, *residuals, *unknown_ops],
+                                   {"branches": unknown_branches})
+    return merge_lists(out_uk, known_outs, staged)
 
 
 def _pad_residuals(splits, res_avals, ops, unknowns):
     """Known branch i returns all branches' residual slots (its own filled, the
     others zero); unknown branch i reads only its own slots."""
     all_res = [a for avals in res_avals for a in avals]
-    k_avals = [get_aval(x) for x, u in zip(ops, unknowns) if not u]
-    uk_avals = [get_aval(x) for x, u in zip(ops, unknowns) if u]
+    k_avals, uk_avals = partition_list(unknowns, [get_aval(x) for x in ops])
     known_branches, unknown_branches = [], []
     offset = 0
     for (known, unknown, n_res), avals in zip(splits, res_avals):
@@ -199,14 +196,15 @@ def _pad_residuals(splits, res_avals, ops, unknowns):
         start = offset
 
         def k_fun(*xs, known=known, start=start, n_res=n_res, n_known_out=n_known_out):
-            outs = eval_jaxpr(known.jaxpr, known.consts, *xs)
+            outs, own_res = split_list(eval_jaxpr(known.jaxpr, known.consts, *xs),
+                                       [n_known_out])
             slots = [zeros_like_aval(a) for a in all_res]
-            slots[start:start + n_res] = outs[n_known_out:]
-            return outs[:n_known_out] + slots
+            slots[start:start + n_res] = own_res
+            return outs + slots
 
         def uk_fun(*xs, unknown=unknown, start=start, n_res=n_res):
-            res, ins = xs[:len(all_res)], xs[len(all_res):]
-            return eval_jaxpr(unknown.jaxpr, unknown.consts, *res[start:start + n_res], *ins)
+            _, own_res, _, ins = split_list(xs, [start, n_res, len(all_res) - start - n_res])
+            return eval_jaxpr(unknown.jaxpr, unknown.consts, *own_res, *ins)
 
         kj, kc = trace_to_jaxpr(k_fun, k_avals, purpose="cond")
         uj, uc = trace_to_jaxpr(uk_fun, all_res + uk_avals, purpose="cond")
@@ -222,9 +220,9 @@ def _cond_transpose(cts, index, *ops, branches):
     linear = tuple(is_undefined(x) for x in ops)
     cts = [instantiate(ct) for ct in cts]
     transposed = tuple(transpose_jaxpr(br, linear) for br in branches)
-    outs = iter(cond_p.bind(index, *[x for x in ops if not is_undefined(x)], *cts,
-                            branches=transposed))
-    return [None] + [next(outs) if lin else None for lin in linear]
+    nonlinear_ops, _ = partition_list(linear, ops)
+    outs = cond_p.bind(index, *nonlinear_ops, *cts, branches=transposed)
+    return [None] + merge_lists(linear, [None] * len(nonlinear_ops), outs)
 
 
 def _cond_lower(b, args, in_avals, out_avals, branches):

@@ -7,14 +7,15 @@ from ..api_util import function_name
 from ..core import Primitive, ShapedArray, Tracer, get_aval, set_current_trace
 from ..errors import UnsupportedWhileLoopDifferentiation
 from ..higher_order import (batch_jaxpr, batched_aval, jvp_jaxpr, partial_eval_jaxpr,
-                            transpose_jaxpr)
-from ..jaxpr import (ClosedJaxpr, Jaxpr, JaxprTrace, dce_jaxpr, dependent_outputs,
+                            transpose_jaxpr, with_zeros)
+from ..jaxpr import (ClosedJaxpr, Jaxpr, dce_jaxpr, dependent_outputs,
                      eval_jaxpr, trace_to_jaxpr)
 from ..forward_mode import Zero, instantiate, jvp_rules, tangent_aval, zeros_like_aval
 from ..lowering import compare, full_like, lower_sub_jaxpr, lowering_rules, scalar_const
 from ..partial_eval import partial_eval_rules
 from ..transpose import is_undefined, transpose_rules
 from ..batching import batching_rules, bdim_at_front, moveaxis, not_mapped
+from ..util import merge_lists, partition_list, split_list
 from .common import (_cast_outputs, _describe_types, _partial_eval_forced, _strip_weak,
                      _trace, _with_leading_inputs)
 
@@ -70,8 +71,7 @@ def while_loop(cond_fun, body_fun, init_val):
 
 
 def _split_while(args, cond_nconsts, body_nconsts):
-    return (args[:cond_nconsts], args[cond_nconsts:cond_nconsts + body_nconsts],
-            args[cond_nconsts + body_nconsts:])
+    return split_list(args, [cond_nconsts, body_nconsts])
 
 
 @while_p.def_impl
@@ -104,19 +104,18 @@ def _while_jvp(primals, tangents, cond_jaxpr, body_jaxpr, cond_nconsts, body_nco
     nb, nc = len(body_consts), len(carry)
     n_ct = sum(const_nz)
     j = body_jvp.jaxpr
-    invars = j.invars[:nb] + j.invars[nb + nc:nb + nc + n_ct] + j.invars[nb:nb + nc] + \
-        j.invars[nb + nc + n_ct:]
+    consts_in, carry_in, const_t_in, carry_t_in = split_list(j.invars, [nb, nc, n_ct])
+    invars = consts_in + const_t_in + carry_in + carry_t_in
     body_new = ClosedJaxpr(Jaxpr(j.constvars, invars, j.outvars, j.eqns), body_jvp.consts)
-    cond_new = _with_leading_inputs(cond_jaxpr, (), [tangent_aval(a) for a, nz in zip(
-        body_jaxpr.out_avals, carry_nz) if nz])
-    carry_t = [instantiate(t) for t, nz in zip(carry_t, carry_nz) if nz]
-    outs = while_p.bind(*cond_consts, *body_consts,
-                        *[t for t, nz in zip(body_const_t, const_nz) if nz], *carry, *carry_t,
+    _, nonzero_avals = partition_list(carry_nz, body_jaxpr.out_avals)
+    cond_new = _with_leading_inputs(cond_jaxpr, (), [tangent_aval(a) for a in nonzero_avals])
+    carry_t = [instantiate(t) for t in partition_list(carry_nz, carry_t)[1]]
+    _, body_const_t = partition_list(const_nz, body_const_t)
+    outs = while_p.bind(*cond_consts, *body_consts, *body_const_t, *carry, *carry_t,
                         cond_jaxpr=cond_new, body_jaxpr=body_new, cond_nconsts=cond_nconsts,
                         body_nconsts=nb + n_ct)
-    tangents_out = iter(outs[nc:])
-    return outs[:nc], [next(tangents_out) if nz else Zero(tangent_aval(a))
-                       for nz, a in zip(carry_nz, body_jaxpr.out_avals)]
+    carry_out, carry_t_out = split_list(outs, [nc])
+    return carry_out, with_zeros(carry_nz, body_jaxpr.out_avals, carry_t_out)
 
 
 def _while_batch(axis_size, vals, dims, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
@@ -160,7 +159,7 @@ def _predicated_loop(cond_b, body_b, n_cc, n_bc, axis_size):
         return [lax.reduce_or(pred, (0,))]
 
     def body_fun(*args):
-        cc, bc, carry = args[:n_cc], args[n_cc:n_cc + n_bc], args[n_cc + n_bc:]
+        cc, bc, carry = split_list(args, [n_cc, n_bc])
         pred = eval_jaxpr(cond_b.jaxpr, cond_b.consts, *cc, *carry)[0]
         new = eval_jaxpr(body_b.jaxpr, body_b.consts, *bc, *carry)
         outs = []
@@ -199,7 +198,7 @@ def _while_partial_eval(trace, args, **params):
         carry_uk = new
     _, _, pred_uk, _ = partial_eval_jaxpr(cond_jaxpr, cc_uk + carry_uk, False)
     if pred_uk[0] or not any(carry_uk) or any(cc_uk):
-        return JaxprTrace.process_primitive(trace, while_p, args, params)
+        return trace.stage_primitive(while_p, args, params)
     # The known loop: the same loop restricted to the known carries.
     known_body, _, _, n_res = partial_eval_jaxpr(body_jaxpr, bc_uk + carry_uk, False)
     n_known_carry = len(carry_uk) - sum(carry_uk)
@@ -210,15 +209,15 @@ def _while_partial_eval(trace, args, **params):
     kc = known_cond.jaxpr
     known_cond = ClosedJaxpr(Jaxpr(kc.constvars, kc.invars, kc.outvars[:1], kc.eqns),
                              known_cond.consts)
-    known_bc = [x for x, u in zip(bc, bc_uk) if not u]
-    known_carry = [x for x, u in zip(carry, carry_uk) if not u]
+    known_bc, _ = partition_list(bc_uk, bc)
+    known_carry, _ = partition_list(carry_uk, carry)
     with set_current_trace(trace.parent):
         known_outs = while_p.bind(*cc, *known_bc, *known_carry, cond_jaxpr=known_cond,
                                   body_jaxpr=known_body, cond_nconsts=len(cc),
                                   body_nconsts=len(known_bc))
-    staged = JaxprTrace.process_primitive(trace, while_p, args, params)
-    known_iter = iter(known_outs)
-    return [s if u else next(known_iter) for s, u in zip(staged, carry_uk)]
+    staged = trace.stage_primitive(while_p, args, params)
+    _, staged_unknown = partition_list(carry_uk, staged)
+    return merge_lists(carry_uk, known_outs, staged_unknown)
 
 
 def _while_transpose(cts, *args, **params):
@@ -236,7 +235,7 @@ def _while_transpose(cts, *args, **params):
 
 
 def _while_lower(b, args, in_avals, out_avals, cond_jaxpr, body_jaxpr, cond_nconsts,
-                    body_nconsts):
+                 body_nconsts):
     cc, bc, carry = _split_while(args, cond_nconsts, body_nconsts)
     carry_avals = in_avals[cond_nconsts + body_nconsts:]
 
@@ -323,8 +322,7 @@ def _cast_carry(out, carry_avals):
 
 
 def _scan_parts(args, num_consts, num_carry):
-    return args[:num_consts], args[num_consts:num_consts + num_carry], \
-        args[num_consts + num_carry:]
+    return split_list(args, [num_consts, num_carry])
 
 
 @scan_p.def_impl
@@ -333,7 +331,7 @@ def _scan_impl(*args, jaxpr, num_consts, num_carry, length, reverse):
     ys = []
     for i in (range(length - 1, -1, -1) if reverse else range(length)):
         outs = eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *consts, *carry, *[x[i] for x in xs])
-        carry, y = outs[:num_carry], outs[num_carry:]
+        carry, y = split_list(outs, [num_carry])
         ys.append(y)
     if reverse:
         ys.reverse()
@@ -367,28 +365,24 @@ def _scan_jvp(primals, tangents, jaxpr, num_consts, num_carry, length, reverse):
     # carry tangents), (xs, xs tangents); outputs (carry, carry tangents, ys, ys tangents).
     nc, nx = len(consts), len(xs)
     j = body.jaxpr
-    p = j.invars[:nc + num_carry + nx]
-    t = j.invars[nc + num_carry + nx:]
     n_ct, n_carry_t = sum(const_nz), sum(carry_nz)
-    invars = (p[:nc] + t[:n_ct] + p[nc:nc + num_carry] + t[n_ct:n_ct + n_carry_t]
-              + p[nc + num_carry:] + t[n_ct + n_carry_t:])
-    po, to = j.outvars[:num_carry + n_ys], j.outvars[num_carry + n_ys:]
-    outvars = po[:num_carry] + to[:n_carry_t] + po[num_carry:] + to[n_carry_t:]
+    p_consts, p_carry, p_xs, t_consts, t_carry, t_xs = split_list(
+        j.invars, [nc, num_carry, nx, n_ct, n_carry_t])
+    invars = p_consts + t_consts + p_carry + t_carry + p_xs + t_xs
+    p_carry, p_ys, t_carry, t_ys = split_list(j.outvars, [num_carry, n_ys, n_carry_t])
+    outvars = p_carry + t_carry + p_ys + t_ys
     body = ClosedJaxpr(Jaxpr(j.constvars, invars, outvars, j.eqns), body.consts)
-    pick = lambda ts, flags: [instantiate(t) for t, f in zip(ts, flags) if f]
+    pick = lambda ts, flags: [instantiate(t) for t in partition_list(flags, ts)[1]]
     outs = scan_p.bind(*consts, *pick(ct, const_nz), *carry, *pick(carry_t, carry_nz), *xs,
                        *pick(xs_t, xs_nz), jaxpr=body, num_consts=nc + n_ct,
                        num_carry=num_carry + n_carry_t, length=length, reverse=reverse)
-    carry_out, carry_t_out = outs[:num_carry], iter(outs[num_carry:num_carry + n_carry_t])
-    ys, ys_t = outs[num_carry + n_carry_t:num_carry + n_carry_t + n_ys], iter(
-        outs[num_carry + n_carry_t + n_ys:])
+    carry_out, carry_t_out, ys, ys_t = split_list(outs, [num_carry, n_carry_t, n_ys])
     out_avals = _scan_abstract_eval(jaxpr=jaxpr, num_consts=num_consts, num_carry=num_carry,
                                     length=length, reverse=reverse)
-    tangents_out = [next(carry_t_out) if f else Zero(tangent_aval(a))
-                    for f, a in zip(carry_nz, out_avals[:num_carry])]
-    tangents_out += [next(ys_t) if f else Zero(tangent_aval(a))
-                     for f, a in zip(ys_nz, out_avals[num_carry:])]
-    return list(carry_out) + list(ys), tangents_out
+    carry_avals, ys_avals = split_list(out_avals, [num_carry])
+    tangents_out = (with_zeros(carry_nz, carry_avals, carry_t_out)
+                    + with_zeros(ys_nz, ys_avals, ys_t))
+    return carry_out + ys, tangents_out
 
 
 def _scan_batch(axis_size, vals, dims, jaxpr, num_consts, num_carry, length, reverse):
@@ -443,38 +437,33 @@ def _scan_partial_eval(trace, args, **params):
     known, unknown, n_res = _partial_eval_forced(jaxpr, const_uk + carry_uk + xs_uk, forced)
     ys_uk = forced[ncarry:]
     n_known_carry = ncarry - sum(carry_uk)
-    pick = lambda vs, flags, want: [v for v, f in zip(vs, flags) if f == want]
-    known_consts = pick(consts, const_uk, False)
+    known_consts, unknown_consts = partition_list(const_uk, consts)
+    known_carry_in, unknown_carry_in = partition_list(carry_uk, carry)
+    known_xs, unknown_xs = partition_list(xs_uk, xs)
     known, invariant, invariant_res = _hoist_invariant_residuals(
         trace, known, n_res, known_consts)
     with set_current_trace(trace.parent):
-        known_outs = scan_p.bind(*known_consts, *pick(carry, carry_uk, False),
-                                 *pick(xs, xs_uk, False), jaxpr=known,
+        known_outs = scan_p.bind(*known_consts, *known_carry_in, *known_xs, jaxpr=known,
                                  num_consts=len(known_consts),
                                  num_carry=n_known_carry, length=length, reverse=reverse)
-    known_carry = known_outs[:n_known_carry]
-    n_known_ys = n_ys - sum(ys_uk)
-    known_ys = known_outs[n_known_carry:n_known_carry + n_known_ys]
-    per_step_res = known_outs[n_known_carry + n_known_ys:]
+    known_carry, known_ys, per_step_res = split_list(
+        known_outs, [n_known_carry, n_ys - sum(ys_uk)])
     # The unknown step takes (residuals, unknown consts, unknown carry, unknown
     # xs). Per-step residuals go with the xs; loop-invariant ones are consts.
     u = unknown.jaxpr
     n_uc, n_ucarry = sum(const_uk), sum(carry_uk)
-    res_vars, rest = u.invars[:n_res], u.invars[n_res:]
-    const_res = [v for v, inv in zip(res_vars, invariant) if inv]
-    step_res = [v for v, inv in zip(res_vars, invariant) if not inv]
-    invars = (rest[:n_uc] + const_res + rest[n_uc:n_uc + n_ucarry] + step_res
-              + rest[n_uc + n_ucarry:])
+    res_vars, uc_vars, ucarry_vars, ux_vars = split_list(u.invars, [n_res, n_uc, n_ucarry])
+    step_res, const_res = partition_list(invariant, res_vars)
+    invars = uc_vars + const_res + ucarry_vars + step_res + ux_vars
     unknown = ClosedJaxpr(Jaxpr(u.constvars, invars, u.outvars, u.eqns), unknown.consts)
-    staged = JaxprTrace.process_primitive(
-        trace, scan_p, pick(consts, const_uk, True) + list(invariant_res)
-        + pick(carry, carry_uk, True) + list(per_step_res) + pick(xs, xs_uk, True),
+    staged = trace.stage_primitive(
+        scan_p, [*unknown_consts, *invariant_res, *unknown_carry_in, *per_step_res,
+                 *unknown_xs],
         dict(jaxpr=unknown, num_consts=n_uc + len(const_res), num_carry=n_ucarry,
              length=length, reverse=reverse))
-    k_carry, k_ys = iter(known_carry), iter(known_ys)
-    s_carry, s_ys = iter(staged[:n_ucarry]), iter(staged[n_ucarry:])
-    return ([next(s_carry) if f else next(k_carry) for f in carry_uk]
-            + [next(s_ys) if f else next(k_ys) for f in ys_uk])
+    staged_carry, staged_ys = split_list(staged, [n_ucarry])
+    return (merge_lists(carry_uk, known_carry, staged_carry)
+            + merge_lists(ys_uk, known_ys, staged_ys))
 
 
 def _hoist_invariant_residuals(trace, known, n_res, known_consts):
@@ -507,27 +496,21 @@ def _scan_transpose(cts, *args, jaxpr, num_consts, num_carry, length, reverse):
     xs_lin = tuple(is_undefined(x) for x in xs)
     # The step is linear in every carry, even where the initial carry is a
     # known constant (an instantiated zero tangent): transpose them all.
-    ct_carry, ct_ys = [instantiate(c) for c in cts[:num_carry]], [instantiate(c) for c in
-                                                                   cts[num_carry:]]
+    ct_carry, ct_ys = split_list([instantiate(c) for c in cts], [num_carry])
     body_t = transpose_jaxpr(jaxpr, const_lin + (True,) * num_carry + xs_lin)
-    known_consts = [x for x, lin in zip(consts, const_lin) if not lin]
-    known_xs = [x for x, lin in zip(xs, xs_lin) if not lin]
-    lin_const_avals = [tangent_aval(x.aval) for x, lin in zip(consts, const_lin) if lin]
+    known_consts, lin_consts = partition_list(const_lin, consts)
+    known_xs, _ = partition_list(xs_lin, xs)
+    lin_const_avals = [tangent_aval(x.aval) for x in lin_consts]
     carry_ct_avals = [tangent_aval(a) for a in jaxpr.out_avals[:num_carry]]
-    n_kc, n_kx = len(known_consts), len(known_xs)
+    n_kc, n_lc, n_kx = len(known_consts), len(lin_const_avals), len(known_xs)
     ct_y_avals = [tangent_aval(a) for a in jaxpr.out_avals[num_carry:]]
 
     def step(*a):
-        kc, acc, carry_ct = a[:n_kc], a[n_kc:n_kc + len(lin_const_avals)], \
-            a[n_kc + len(lin_const_avals):n_kc + len(lin_const_avals) + num_carry]
-        rest = a[n_kc + len(lin_const_avals) + num_carry:]
-        kx, y_ct = rest[:n_kx], rest[n_kx:]
+        kc, acc, carry_ct, kx, y_ct = split_list(a, [n_kc, n_lc, num_carry, n_kx])
         outs = eval_jaxpr(body_t.jaxpr, body_t.consts, *kc, *kx, *carry_ct, *y_ct)
-        n_lc = len(lin_const_avals)
-        const_ct, carry_ct_new, xs_ct = outs[:n_lc], outs[n_lc:n_lc + num_carry], \
-            outs[n_lc + num_carry:]
+        const_ct, carry_ct_new, xs_ct = split_list(outs, [n_lc, num_carry])
         acc = [lax.add_any(a_, c) for a_, c in zip(acc, const_ct)]
-        return list(acc) + list(carry_ct_new) + list(xs_ct)
+        return acc + carry_ct_new + xs_ct
 
     x_avals = [get_aval(x).update(shape=get_aval(x).shape[1:]) for x in known_xs]
     sj, sc = trace_to_jaxpr(step, [get_aval(x) for x in known_consts] + lin_const_avals
@@ -537,16 +520,14 @@ def _scan_transpose(cts, *args, jaxpr, num_consts, num_carry, length, reverse):
                        jaxpr=ClosedJaxpr(sj, sc), num_consts=n_kc,
                        num_carry=len(lin_const_avals) + num_carry, length=length,
                        reverse=not reverse)
-    n_lc = len(lin_const_avals)
-    const_cts, carry_cts, xs_cts = iter(outs[:n_lc]), outs[n_lc:n_lc + num_carry], \
-        iter(outs[n_lc + num_carry:])
-    return ([next(const_cts) if lin else None for lin in const_lin]
+    const_cts, carry_cts, xs_cts = split_list(outs, [n_lc, num_carry])
+    return (merge_lists(const_lin, [None] * n_kc, const_cts)
             + [ct if is_undefined(x) else None for ct, x in zip(carry_cts, carry)]
-            + [next(xs_cts) if lin else None for lin in xs_lin])
+            + merge_lists(xs_lin, [None] * n_kx, xs_cts))
 
 
 def _scan_lower(b, args, in_avals, out_avals, jaxpr, num_consts, num_carry, length,
-                   reverse):
+                reverse):
     """A while loop over a step counter; xs are sliced and ys written with
     dynamic slices at the counter."""
     consts, carry, xs = _scan_parts(args, num_consts, num_carry)
@@ -565,7 +546,7 @@ def _scan_lower(b, args, in_avals, out_avals, jaxpr, num_consts, num_carry, leng
         return [compare(rb, "LT", vs[0], limit, i32, bool_scalar)], [bool_scalar]
 
     def body_region(rb, vs):
-        i, cs, ys = vs[0], vs[1:1 + num_carry], vs[1 + num_carry:]
+        [i], cs, ys = split_list(vs, [1, num_carry])
         pos = i if not reverse else rb.elementwise(
             "subtract", [scalar_const(rb, length - 1, np.int32), i], i32)
         x_slices = []
@@ -577,7 +558,7 @@ def _scan_lower(b, args, in_avals, out_avals, jaxpr, num_consts, num_carry, leng
             x_slices.append(rb.op("stablehlo.reshape", [piece], [one],
                                   a.update(shape=a.shape[1:])))
         outs = lower_sub_jaxpr(rb, jaxpr, list(consts) + list(cs) + x_slices)
-        new_carry, y_vals = outs[:num_carry], outs[num_carry:]
+        new_carry, y_vals = split_list(outs, [num_carry])
         new_ys = []
         for ys_acc, y, a in zip(ys, y_vals, y_avals):
             one = a.update(shape=(1,) + a.shape[1:])
@@ -586,7 +567,7 @@ def _scan_lower(b, args, in_avals, out_avals, jaxpr, num_consts, num_carry, leng
             new_ys.append(rb.op("stablehlo.dynamic_update_slice", [ys_acc, y1] + starts,
                                 [a, one] + [i32] * a.ndim, a))
         one = scalar_const(rb, 1, np.int32)
-        return [rb.elementwise("add", [i, one], i32)] + list(new_carry) + new_ys, loop_avals
+        return [rb.elementwise("add", [i, one], i32)] + new_carry + new_ys, loop_avals
 
     regions = [b.region(loop_avals, cond_region), b.region(loop_avals, body_region)]
     outs = b.op_with_regions("stablehlo.while", [zero] + list(carry) + ys_init, loop_avals,

@@ -42,6 +42,7 @@ def _errstate(fn):
         with np.errstate(all="ignore"):
             return fn(*args, **params)
     impl.__name__ = getattr(fn, "__name__", "impl")
+    impl.__wrapped__ = fn
     return impl
 
 
@@ -95,12 +96,12 @@ sign_p = _unary("sign", _sign_impl, NUMBER)
 floor_p = _unary("floor", np.floor, FLOAT)
 ceil_p = _unary("ceil", np.ceil, FLOAT)
 is_finite_p = _unary("is_finite", np.isfinite, FLOAT, lambda dt: dtypes.bool_)
-# exp, log, log1p, tanh, logistic and cosh replay XLA's own float32 kernels (see
-# xla_math.py), so eager results equal jit's bit for bit.
-exp_p = _unary("exp", xla_math.on_float32(xla_math.exp32, _via_float64(np.exp)), INEXACT)
+# exp, log, log1p, cosh, tanh and logistic get XLA's float32 arithmetic in a
+# separate layer below ("Bit parity with XLA").
+exp_p = _unary("exp", _via_float64(np.exp), INEXACT)
 exp2_p = _unary("exp2", np.exp2, INEXACT)
-log_p = _unary("log", xla_math.on_float32(xla_math.log32, _via_float64(np.log)), INEXACT)
-log1p_p = _unary("log1p", xla_math.on_float32(xla_math.log1p32, np.log1p), INEXACT)
+log_p = _unary("log", _via_float64(np.log), INEXACT)
+log1p_p = _unary("log1p", np.log1p, INEXACT)
 expm1_p = _unary("expm1", np.expm1, INEXACT)
 sin_p = _unary("sin", _via_float64(np.sin), INEXACT)
 cos_p = _unary("cos", _via_float64(np.cos), INEXACT)
@@ -109,8 +110,8 @@ asin_p = _unary("asin", np.arcsin, INEXACT)
 acos_p = _unary("acos", np.arccos, INEXACT)
 atan_p = _unary("atan", np.arctan, INEXACT)
 sinh_p = _unary("sinh", np.sinh, INEXACT)
-cosh_p = _unary("cosh", xla_math.on_float32(xla_math.cosh32, _via_float64(np.cosh)), INEXACT)
-tanh_p = _unary("tanh", xla_math.on_float32(xla_math.tanh32, np.tanh), INEXACT)
+cosh_p = _unary("cosh", _via_float64(np.cosh), INEXACT)
+tanh_p = _unary("tanh", np.tanh, INEXACT)
 asinh_p = _unary("asinh", np.arcsinh, INEXACT)
 acosh_p = _unary("acosh", np.arccosh, INEXACT)
 atanh_p = _unary("atanh", np.arctanh, INEXACT)
@@ -122,7 +123,7 @@ def _logistic_impl(x):
     return scipy.special.expit(x)
 
 
-logistic_p = _unary("logistic", xla_math.on_xla_floats(xla_math.logistic, _logistic_impl), INEXACT)
+logistic_p = _unary("logistic", _logistic_impl, INEXACT)
 sqrt_p = _unary("sqrt", np.sqrt, INEXACT)
 rsqrt_p = _unary("rsqrt", _via_float64(lambda x: 1 / np.sqrt(x)), INEXACT)
 cbrt_p = _unary("cbrt", np.cbrt, FLOAT)
@@ -215,6 +216,18 @@ def _check_complex_part(name, aval):
 def _conj_abstract_eval(x, input_dtype):
     _check_complex_part("conj", x)
     return _conj_kind_check(x, input_dtype=input_dtype)
+
+# ---------------------------------------------------------------------------
+# Bit parity with XLA: a layer over the declarations above. On float32 (and
+# float16) operands these primitives replay XLA's own kernels (xla_math.py),
+# so eager results equal jit's bit for bit; other dtypes keep numpy's.
+
+for _prim, _kernel in ((exp_p, xla_math.exp32), (log_p, xla_math.log32),
+                       (log1p_p, xla_math.log1p32), (cosh_p, xla_math.cosh32),
+                       (tanh_p, xla_math.tanh32)):
+    _prim.def_impl(_errstate(xla_math.on_float32(_kernel, _prim.impl.__wrapped__)))
+logistic_p.def_impl(_errstate(xla_math.on_xla_floats(xla_math.logistic,
+                                                     logistic_p.impl.__wrapped__)))
 
 # ---------------------------------------------------------------------------
 # Binary operations

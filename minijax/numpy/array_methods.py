@@ -67,10 +67,6 @@ def _round(self, ndigits=None):
     return out.astype(int) if ndigits is None else out
 
 
-def _divmod(self, other):
-    return jnp.divmod(self, other)
-
-
 def install():
     """Attach operators, properties and methods to ``core.ArrayMethods``."""
     binary = {
