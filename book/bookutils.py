@@ -19,8 +19,13 @@ _BOOK_REPO = pathlib.Path(__file__).resolve().parent.parent
 
 def source_location(obj):
     """``(path relative to the repository, first line, last line)`` of ``obj``'s source."""
-    obj = inspect.unwrap(obj)
-    lines, first = inspect.getsourcelines(obj)
+    try:   # the function a decorator wrapped, where it has Python source
+        unwrapped = inspect.unwrap(obj)
+        lines, first = inspect.getsourcelines(unwrapped)
+        obj = unwrapped
+    except TypeError:   # it wraps a numpy ufunc, say: show the wrapper itself
+        obj = obj.__code__   # (inspect would follow __wrapped__ from the function)
+        lines, first = inspect.getsourcelines(obj)
     first = max(first, 1)   # a module starts at line 0
     path = pathlib.Path(inspect.getsourcefile(obj)).resolve()
     import minijax   # paths are shown relative to the checkout minijax comes from
