@@ -35,12 +35,12 @@ import numpy as np
 
 from . import core, lax, tree_util
 from .api_util import function_name
-from .batching import batching_rules, bdim_at_front, moveaxis, not_mapped
+from .batching import batching_rules
 from .control_flow import _partial_eval_forced, _strip_weak, _trace
-from .control_flow.loops import _check_pair, _scan_abstract_eval, scan_p
+from .control_flow.loops import _check_pair, _scan_abstract_eval, batch_scan_operands, scan_p
 from .core import Primitive, get_aval, set_current_trace
 from .forward_mode import Zero, instantiate, jvp_rules, tangent_aval, zeros_like_aval
-from .higher_order import batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr
+from .higher_order import jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr
 from .jaxpr import ClosedJaxpr, Jaxpr, JaxprTrace, dce_jaxpr, eval_jaxpr
 from .lowering import lowering_rules
 from .partial_eval import partial_eval_rules
@@ -201,29 +201,13 @@ def _checkpointed_scan_jvp(primals, tangents, jaxpr, num_consts, num_carry, leng
 
 def _checkpointed_scan_batch(axis_size, vals, dims, jaxpr, num_consts, num_carry, length,
                              checkpoints):
-    consts, carry, xs = _parts(vals, num_consts, num_carry)
-    c_dims, carry_dims, x_dims = _parts(dims, num_consts, num_carry)
-    batched = lambda ds: tuple(d is not not_mapped for d in ds)
-    const_b, carry_b, xs_b = batched(c_dims), batched(carry_dims), batched(x_dims)
-    n_ys = len(jaxpr.out_avals) - num_carry
-    while True:
-        _, out_b = batch_jaxpr(jaxpr, axis_size, const_b + carry_b + xs_b,
-                               carry_b + (False,) * n_ys)
-        new = tuple(a or b for a, b in zip(carry_b, out_b[:num_carry]))
-        if new == carry_b:
-            break
-        carry_b = new
-    body, out_b = batch_jaxpr(jaxpr, axis_size, const_b + carry_b + xs_b,
-                              carry_b + (False,) * n_ys)
-    consts = [v if d is not_mapped else moveaxis(v, d, 0) for v, d in zip(consts, c_dims)]
-    carry = [bdim_at_front(axis_size, v, d) if b else v
-             for v, d, b in zip(carry, carry_dims, carry_b)]
-    xs = [v if d is not_mapped else moveaxis(v, d, 1) for v, d in zip(xs, x_dims)]
-    outs = checkpointed_scan_p.bind(*consts, *carry, *xs, jaxpr=body, num_consts=num_consts,
+    """Batched like a plain scan (the same rule, another primitive)."""
+    body, operands, out_dims = batch_scan_operands(axis_size, vals, dims, jaxpr, num_consts,
+                                                   num_carry)
+    outs = checkpointed_scan_p.bind(*operands, jaxpr=body, num_consts=num_consts,
                                     num_carry=num_carry, length=length,
                                     checkpoints=checkpoints)
-    return outs, ([0 if b else not_mapped for b in carry_b]
-                  + [1 if b else not_mapped for b in out_b[num_carry:]])
+    return outs, out_dims
 
 
 def _checkpointed_scan_partial_eval(trace, args, **params):

@@ -385,7 +385,12 @@ def _scan_jvp(primals, tangents, jaxpr, num_consts, num_carry, length, reverse):
     return carry_out + ys, tangents_out
 
 
-def _scan_batch(axis_size, vals, dims, jaxpr, num_consts, num_carry, length, reverse):
+def batch_scan_operands(axis_size, vals, dims, jaxpr, num_consts, num_carry):
+    """What a scan-like primitive's batching rule needs: the batched body and
+    its operands, constants and carry batched at axis 0, xs at axis 1 (the
+    scan axis stays first). A carry is batched if its start or the body makes
+    it so, found by iterating to a fixed point. Returns ``(body, operands,
+    out_dims)``."""
     consts, carry, xs = _scan_parts(vals, num_consts, num_carry)
     cd, carry_d, xd = _scan_parts(dims, num_consts, num_carry)
     const_b = tuple(d is not not_mapped for d in cd)
@@ -405,10 +410,17 @@ def _scan_batch(axis_size, vals, dims, jaxpr, num_consts, num_carry, length, rev
     carry = [bdim_at_front(axis_size, v, d) if b else v for v, d, b in zip(carry, carry_d,
                                                                             carry_b)]
     xs = [v if d is not_mapped else moveaxis(v, d, 1) for v, d in zip(xs, xd)]   # scan axis first
-    outs = scan_p.bind(*consts, *carry, *xs, jaxpr=body, num_consts=num_consts,
+    out_dims = ([0 if b else not_mapped for b in carry_b]
+                + [1 if b else not_mapped for b in out_b[num_carry:]])
+    return body, consts + carry + xs, out_dims
+
+
+def _scan_batch(axis_size, vals, dims, jaxpr, num_consts, num_carry, length, reverse):
+    body, operands, out_dims = batch_scan_operands(axis_size, vals, dims, jaxpr, num_consts,
+                                                   num_carry)
+    outs = scan_p.bind(*operands, jaxpr=body, num_consts=num_consts,
                        num_carry=num_carry, length=length, reverse=reverse)
-    ys_dims = [1 if b else not_mapped for b in out_b[num_carry:]]
-    return outs, [0 if b else not_mapped for b in carry_b] + ys_dims
+    return outs, out_dims
 
 
 def _scan_partial_eval(trace, args, **params):
