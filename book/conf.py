@@ -69,5 +69,19 @@ class _LineSpanFormatter(HtmlFormatter):
 PygmentsBridge.html_formatter = _LineSpanFormatter
 
 
+def _number_exercises_per_chapter(app, env):
+    """Sphinx numbers enumerable nodes across the whole book when chapters have
+    no section numbers ("Exercise 26" in chapter 9); restart at 1 in each chapter,
+    keeping the order. Runs after Sphinx assigns numbers and before pages are
+    written, so labels and the solutions' "Solution to Exercise n" follow."""
+    for numbers in env.toc_fignumbers.values():
+        exercises = numbers.get("exercise", {})
+        in_order = sorted(exercises, key=exercises.get)
+        for i, node_id in enumerate(in_order, start=1):
+            exercises[node_id] = (i,)
+    return []
+
+
 def setup(app):
     app.connect("source-read", _inject_toctree)
+    app.connect("env-get-updated", _number_exercises_per_chapter, priority=900)
