@@ -479,6 +479,7 @@ def full_like(x, fill_value, dtype=None, shape=None):
 
 
 def zeros_like_array(x):
+    """Zeros of ``x``'s shape and dtype."""
     return full_like(x, 0)
 
 
