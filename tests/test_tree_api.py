@@ -245,3 +245,59 @@ def test_transpose_infers_inner_and_rejects_mismatch():
     for mod in (jax.tree, minijax.tree):
         with pytest.raises(TypeError):
             mod.transpose(mod.structure(outer), mod.structure((0, 0)), [(1, 2), (3,)])
+
+
+# ---------------------------------------------------------------------------
+# flatten_util.ravel_pytree
+
+import jax.numpy as jnp   # noqa: E402
+import numpy as np   # noqa: E402
+from jax.flatten_util import ravel_pytree as jax_ravel   # noqa: E402
+
+import minijax.numpy as mnp   # noqa: E402
+from minijax.flatten_util import ravel_pytree as our_ravel   # noqa: E402
+
+
+def _ravel_cases(np_mod):
+    return [
+        {"a": 1.0},
+        {"a": 1.0, "b": np_mod.ones(2)},
+        [np_mod.arange(3), np_mod.ones((2, 2), np_mod.float16)],
+        [np_mod.arange(3), 2.0],
+        (np_mod.ones(2), np_mod.ones(1, np_mod.complex64)),
+        [],
+        [1, True],
+    ]
+
+
+@pytest.mark.parametrize("i", range(7))
+def test_ravel_pytree_like_jax(i):
+    """Same vector (values, dtype, weak type) and the same tree back."""
+    ours, theirs = _ravel_cases(mnp)[i], _ravel_cases(jnp)[i]
+    our_flat, our_unravel = our_ravel(ours)
+    their_flat, their_unravel = jax_ravel(theirs)
+    assert repr(our_flat) == repr(their_flat)
+    assert repr(our_unravel(our_flat)) == repr(their_unravel(their_flat))
+
+
+def test_unravel_errors_like_jax():
+    _, ours = our_ravel([mnp.arange(3), 2.0])
+    _, theirs = jax_ravel([jnp.arange(3), 2.0])
+    for unravel, np_mod in ((ours, mnp), (theirs, jnp)):
+        with pytest.raises(ValueError, match="Sum of sizes 4"):
+            unravel(np_mod.ones(3))
+        with pytest.raises(TypeError, match="expected dtype float32"):
+            unravel(np_mod.ones(4, np_mod.float16))
+
+
+def test_unravel_is_differentiable_batchable_jittable():
+    params = {"w": np.arange(6.0, dtype=np.float32).reshape(2, 3), "b": np.ones(2, np.float32)}
+    flat, unravel = our_ravel(params)
+    loss = lambda v: mnp.sum(unravel(v)["w"] ** 2) + mnp.sum(unravel(v)["b"])   # noqa: E731
+    j_flat, j_unravel = jax_ravel(params)
+    j_loss = lambda v: jnp.sum(j_unravel(v)["w"] ** 2) + jnp.sum(j_unravel(v)["b"])   # noqa
+    np.testing.assert_allclose(minijax.grad(loss)(flat), jax.grad(j_loss)(j_flat))
+    np.testing.assert_allclose(minijax.jit(minijax.grad(loss))(flat), jax.grad(j_loss)(j_flat))
+    batch = np.stack([np.asarray(flat), 2 * np.asarray(flat)])
+    np.testing.assert_allclose(minijax.vmap(loss)(batch), jax.vmap(j_loss)(batch))
+    minijax.test_util.check_grads(lambda v: unravel(v)["w"], (flat,), order=2)
