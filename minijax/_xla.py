@@ -21,6 +21,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")   # quiet C++ INFO logs; set 
 import jaxlib                                      # noqa: E402
 import numpy as np                                 # noqa: E402
 
+from .config import config                         # noqa: E402
+
 SUPPORTED_JAXLIB = ((0, 10), (0, 11), (0, 12))
 
 
@@ -126,17 +128,31 @@ _backend = None
 
 
 def backend():
-    """The backend jit uses: a GPU if available (unless ``MINIJAX_PLATFORM=cpu``),
-    otherwise XLA:CPU. Created on first use."""
+    """The backend jit uses, created on first use: the first of the platforms
+    asked for (``jax_platforms``, ``jax_platform_name``, or the environment
+    variables ``JAX_PLATFORMS`` / ``MINIJAX_PLATFORM``) that is usable, or by
+    default a GPU if one is available, otherwise XLA:CPU."""
     global _backend
     if _backend is None:
-        platform = os.environ.get("MINIJAX_PLATFORM", "").lower()
-        client = _make_gpu_client() if platform in ("", "gpu", "cuda") else None
-        if client is None and platform in ("gpu", "cuda"):
-            raise RuntimeError("MINIJAX_PLATFORM asks for a GPU, but no CUDA device is usable "
-                               "(install minijax[cuda12] on a machine with an NVIDIA GPU).")
-        _backend = Backend(client or xc.make_cpu_client())
+        _backend = Backend(_make_client(config.requested_platforms()))
+        config.live_platform = "cpu" if _backend.platform == "cpu" else "cuda"
     return _backend
+
+
+def _make_client(platforms):
+    for platform in platforms or ["cuda", "cpu"]:
+        if platform in ("gpu", "cuda"):
+            client = _make_gpu_client()
+            if client is not None:
+                return client
+        elif platform == "cpu":
+            return xc.make_cpu_client()
+        else:
+            raise RuntimeError(f"Unknown backend {platform!r}: minijax supports 'cpu' and "
+                               f"'cuda' (or 'gpu').")
+    raise RuntimeError(f"No usable device among the platforms asked for ({','.join(platforms)}):"
+                       f" no CUDA device is usable (install minijax[cuda12] on a machine with "
+                       f"an NVIDIA GPU), and 'cpu' was not among them.")
 
 
 # ---------------------------------------------------------------------------

@@ -13,6 +13,7 @@ writes JAX's textual format::
 
     { lambda ; a:f32[3]. let b:f32[3] = sin a in (b,) }
 """
+import contextlib
 import itertools
 
 import numpy as np
@@ -20,7 +21,8 @@ import numpy as np
 from . import core, source_info, tree_util
 from .api_util import dynamic_leaf_names, function_name
 from .core import Tracer, get_aval, set_current_trace
-from .eager import Array
+from .config import config
+from .eager import Array, eval_trace
 
 # ---------------------------------------------------------------------------
 # The IR
@@ -173,6 +175,9 @@ class JaxprTrace(core.Trace):
     # -- equations ----------------------------------------------------------
 
     def process_primitive(self, primitive, args, params):
+        if config.eager_constant_folding and not any(isinstance(x, Tracer) for x in args):
+            # ensure_compile_time_eval(): constants are computed now, not staged.
+            return core.bind_with_trace(eval_trace, primitive, args, params)
         rule = staging_rules.get(primitive)
         if rule is not None:   # a primitive whose params hold Python functions to trace
             return rule(self, args, **params)
@@ -302,6 +307,26 @@ def make_jaxpr(fun, static_argnums=(), return_shape=False):
 
     make.__name__ = f"make_jaxpr({function_name(fun)})"
     return make
+
+
+def eval_shape(fun, *args, **kwargs):
+    """The shapes and dtypes of ``fun(*args, **kwargs)`` as a pytree of
+    ``ShapeDtypeStruct``, found by tracing: no arithmetic on arrays is done.
+    Arguments may be arrays, scalars, or ``ShapeDtypeStruct``s standing in
+    for arrays."""
+    return make_jaxpr(fun, return_shape=True)(*args, **kwargs)[1]
+
+
+@contextlib.contextmanager
+def ensure_compile_time_eval():
+    """Context manager: inside it, operations on concrete values are computed
+    while tracing (constant folding), even under ``jit``, so their results can
+    drive Python control flow. Operations on traced values are staged as usual."""
+    old, config.eager_constant_folding = config.eager_constant_folding, True
+    try:
+        yield
+    finally:
+        config.eager_constant_folding = old
 
 
 # ---------------------------------------------------------------------------
