@@ -16,4 +16,4 @@ from .custom_derivatives import custom_jvp, custom_vjp, custom_gradient, closure
 from . import custom_solvers
 from . import ad_checkpoint
 from .ad_checkpoint import checkpoint, remat, checkpoint_policies
-from . import random, flatten_util
+from . import random, flatten_util, debug

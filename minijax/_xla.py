@@ -72,25 +72,64 @@ class Backend:
         except TypeError:   # jaxlib 0.12 dropped the argument
             return xc.array_result_handler(_Aval(shape, dtype), self.sharding, True)
 
-    def compile(self, module_text, out_avals):
-        """Compile StableHLO text; ``out_avals`` are the outputs' (shape, dtype)."""
-        executable = self.client.compile_and_load(module_text, self.device_list,
-                                                  xc.CompileOptions())
+    def compile(self, module_text, out_avals, host_callbacks=()):
+        """Compile StableHLO text; ``out_avals`` are the outputs' (shape, dtype).
+        ``host_callbacks`` are the Python functions the program's
+        ``python_callback_target()`` custom calls name by index."""
+        if host_callbacks:
+            # Only the MLIR-module form of compile_and_load takes callbacks.
+            executable = self.client.compile_and_load(
+                _parse_module(module_text), self.device_list, xc.CompileOptions(),
+                host_callbacks=list(host_callbacks))
+        else:
+            executable = self.client.compile_and_load(module_text, self.device_list,
+                                                      xc.CompileOptions())
         handlers = [self.result_handler(shape, dtype) for shape, dtype in out_avals]
-        return Executable(executable, handlers)
+        return Executable(executable, handlers, tuple(host_callbacks))
+
+    def python_callback_target(self):
+        """The custom-call target that calls a host callback: a typed-FFI
+        custom call whose ``backend_config = {index = i : ui64}`` picks the
+        i-th function passed to ``compile``. XLA:CPU and the CUDA plugin both
+        have it built in (JAX's ``debug.print`` and ``pure_callback`` use it)."""
+        return "xla_ffi_python_cpu_callback" if self.platform == "cpu" else \
+            "xla_ffi_python_gpu_callback"
 
 
 class Executable:
-    """A compiled program: device buffers in, device buffers out."""
-    __slots__ = ("executable", "handlers")
+    """A compiled program: device buffers in, device buffers out. It keeps its
+    host callbacks alive for as long as it can call them."""
+    __slots__ = ("executable", "handlers", "host_callbacks")
 
-    def __init__(self, executable, handlers):
+    def __init__(self, executable, handlers, host_callbacks=()):
         self.executable, self.handlers = executable, handlers
+        self.host_callbacks = host_callbacks
 
     def execute(self, buffers):
         # execute_sharded + consume_with_handlers is ~15x faster per call than
         # the convenience method executable.execute().
         return self.executable.execute_sharded(buffers).consume_with_handlers(self.handlers)
+
+
+_mlir_context = None
+
+
+def _parse_module(text):
+    """StableHLO text as an MLIR module object, in a context that knows the
+    func and stablehlo dialects (jaxlib ships the MLIR Python bindings)."""
+    global _mlir_context
+    from jaxlib.mlir import ir
+    from jaxlib.mlir._mlir_libs import _jax_mlir_ext
+    from jaxlib.mlir.dialects import stablehlo
+    if _mlir_context is None:
+        registry = ir.DialectRegistry()
+        _jax_mlir_ext.register_dialects(registry)
+        _mlir_context = ir.Context()
+        _mlir_context.append_dialect_registry(registry)
+        _mlir_context.load_all_available_dialects()
+        stablehlo.register_dialect(_mlir_context)
+    with _mlir_context:
+        return ir.Module.parse(text)
 
 
 def _cuda_plugin_path():

@@ -36,7 +36,7 @@ from .higher_order import (batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose
                            with_zeros)
 from .jaxpr import close_jaxpr, eval_jaxpr, trace_to_jaxpr
 from .forward_mode import Zero, instantiate, jvp_rules
-from .lowering import lower_sub_jaxpr, lower_to_stablehlo, lowering_rules
+from .lowering import lower_module, lower_sub_jaxpr, lower_to_stablehlo, lowering_rules
 from .partial_eval import partial_eval_rules
 from .transpose import is_undefined, transpose_rules
 from .util import merge_lists, partition_list, split_list
@@ -52,9 +52,10 @@ def compile_jaxpr(closed, name="main"):
     """Lower and compile ``closed``; cached for as long as the jaxpr lives."""
     entry = _compiled_cache.get(closed)
     if entry is None:
-        text = lower_to_stablehlo(closed, name)
+        text, host_callbacks = lower_module(closed, name)
         out_avals = [(a.shape, a.dtype) for a in closed.out_avals]
-        entry = _compiled_cache[closed] = _xla.backend().compile(text, out_avals)
+        entry = _compiled_cache[closed] = _xla.backend().compile(text, out_avals,
+                                                                 host_callbacks)
     return entry
 
 

@@ -187,6 +187,7 @@ class Primitive(AbstractEvalCache):
 
     multiple_results = False
     takes_arrays = False   # True: eager impl receives Arrays, not numpy values (jit)
+    has_side_effects = False   # True: never dropped as dead code (debug.print)
 
     def __init__(self, name, multiple_results=False):
         self.name = name
