@@ -9,6 +9,9 @@ minijax touches it only here, behind a version check. What it needs is small:
 * ``batched_device_put``: a numpy array in, a device buffer out;
 * ``execute_sharded(...).consume_with_handlers(...)``: run an executable on
   device buffers and wrap its outputs as device buffers again.
+* host callbacks (``debug.print`` under jit): a program that calls back into
+  Python is parsed into an MLIR module (jaxlib ships the MLIR bindings) and
+  compiled together with the list of Python functions its custom calls name.
 
 Verified with jaxlib 0.10.2 (and the same calls on 0.12).
 """
