@@ -1,18 +1,19 @@
 """minijax: JAX's transformations, re-implemented to be read."""
-from .config import config
-from . import dtypes, tree_util, core, eager, lax, numpy
+from .config import config, disable_jit, debug_nans, numpy_rank_promotion
+from . import dtypes, tree_util, tree, core, eager, lax, numpy
 from .eager import Array
-from .core import ShapeDtypeStruct
+from .core import ShapeDtypeStruct, typeof
 from .forward_mode import jvp
 from .batching import vmap
-from .jaxpr import make_jaxpr
+from .jaxpr import make_jaxpr, eval_shape, ensure_compile_time_eval
 from .partial_eval import linearize
-from .transpose import vjp
-from .api import jacfwd, jacrev, hessian, grad, value_and_grad
+from .transpose import vjp, linear_transpose
+from .api import jacfwd, jacrev, jacobian, hessian, grad, value_and_grad, named_call
 from . import test_util, nn, scipy
-from .compiling import jit, devices, default_backend, device_put, block_until_ready
+from .compiling import (jit, devices, default_backend, device_put, device_get,
+                        block_until_ready)
 from .custom_derivatives import custom_jvp, custom_vjp, custom_gradient, closure_convert
 from . import custom_solvers
 from . import ad_checkpoint
 from .ad_checkpoint import checkpoint, remat, checkpoint_policies
-from . import random
+from . import random, flatten_util, debug

@@ -9,6 +9,9 @@ minijax touches it only here, behind a version check. What it needs is small:
 * ``batched_device_put``: a numpy array in, a device buffer out;
 * ``execute_sharded(...).consume_with_handlers(...)``: run an executable on
   device buffers and wrap its outputs as device buffers again.
+* host callbacks (``debug.print`` under jit): a program that calls back into
+  Python is parsed into an MLIR module (jaxlib ships the MLIR bindings) and
+  compiled together with the list of Python functions its custom calls name.
 
 Verified with jaxlib 0.10.2 (and the same calls on 0.12).
 """
@@ -20,6 +23,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")   # quiet C++ INFO logs; set 
 
 import jaxlib                                      # noqa: E402
 import numpy as np                                 # noqa: E402
+
+from .config import config                         # noqa: E402
 
 SUPPORTED_JAXLIB = ((0, 10), (0, 11), (0, 12))
 
@@ -70,25 +75,64 @@ class Backend:
         except TypeError:   # jaxlib 0.12 dropped the argument
             return xc.array_result_handler(_Aval(shape, dtype), self.sharding, True)
 
-    def compile(self, module_text, out_avals):
-        """Compile StableHLO text; ``out_avals`` are the outputs' (shape, dtype)."""
-        executable = self.client.compile_and_load(module_text, self.device_list,
-                                                  xc.CompileOptions())
+    def compile(self, module_text, out_avals, host_callbacks=()):
+        """Compile StableHLO text; ``out_avals`` are the outputs' (shape, dtype).
+        ``host_callbacks`` are the Python functions the program's
+        ``python_callback_target()`` custom calls name by index."""
+        if host_callbacks:
+            # Only the MLIR-module form of compile_and_load takes callbacks.
+            executable = self.client.compile_and_load(
+                _parse_module(module_text), self.device_list, xc.CompileOptions(),
+                host_callbacks=list(host_callbacks))
+        else:
+            executable = self.client.compile_and_load(module_text, self.device_list,
+                                                      xc.CompileOptions())
         handlers = [self.result_handler(shape, dtype) for shape, dtype in out_avals]
-        return Executable(executable, handlers)
+        return Executable(executable, handlers, tuple(host_callbacks))
+
+    def python_callback_target(self):
+        """The custom-call target that calls a host callback: a typed-FFI
+        custom call whose ``backend_config = {index = i : ui64}`` picks the
+        i-th function passed to ``compile``. XLA:CPU and the CUDA plugin both
+        have it built in (JAX's ``debug.print`` and ``pure_callback`` use it)."""
+        return "xla_ffi_python_cpu_callback" if self.platform == "cpu" else \
+            "xla_ffi_python_gpu_callback"
 
 
 class Executable:
-    """A compiled program: device buffers in, device buffers out."""
-    __slots__ = ("executable", "handlers")
+    """A compiled program: device buffers in, device buffers out. It keeps its
+    host callbacks alive for as long as it can call them."""
+    __slots__ = ("executable", "handlers", "host_callbacks")
 
-    def __init__(self, executable, handlers):
+    def __init__(self, executable, handlers, host_callbacks=()):
         self.executable, self.handlers = executable, handlers
+        self.host_callbacks = host_callbacks
 
     def execute(self, buffers):
         # execute_sharded + consume_with_handlers is ~15x faster per call than
         # the convenience method executable.execute().
         return self.executable.execute_sharded(buffers).consume_with_handlers(self.handlers)
+
+
+_mlir_context = None
+
+
+def _parse_module(text):
+    """StableHLO text as an MLIR module object, in a context that knows the
+    func and stablehlo dialects (jaxlib ships the MLIR Python bindings)."""
+    global _mlir_context
+    from jaxlib.mlir import ir
+    from jaxlib.mlir._mlir_libs import _jax_mlir_ext
+    from jaxlib.mlir.dialects import stablehlo
+    if _mlir_context is None:
+        registry = ir.DialectRegistry()
+        _jax_mlir_ext.register_dialects(registry)
+        _mlir_context = ir.Context()
+        _mlir_context.append_dialect_registry(registry)
+        _mlir_context.load_all_available_dialects()
+        stablehlo.register_dialect(_mlir_context)
+    with _mlir_context:
+        return ir.Module.parse(text)
 
 
 def _cuda_plugin_path():
@@ -126,17 +170,31 @@ _backend = None
 
 
 def backend():
-    """The backend jit uses: a GPU if available (unless ``MINIJAX_PLATFORM=cpu``),
-    otherwise XLA:CPU. Created on first use."""
+    """The backend jit uses, created on first use: the first of the platforms
+    asked for (``jax_platforms``, ``jax_platform_name``, or the environment
+    variables ``JAX_PLATFORMS`` / ``MINIJAX_PLATFORM``) that is usable, or by
+    default a GPU if one is available, otherwise XLA:CPU."""
     global _backend
     if _backend is None:
-        platform = os.environ.get("MINIJAX_PLATFORM", "").lower()
-        client = _make_gpu_client() if platform in ("", "gpu", "cuda") else None
-        if client is None and platform in ("gpu", "cuda"):
-            raise RuntimeError("MINIJAX_PLATFORM asks for a GPU, but no CUDA device is usable "
-                               "(install minijax[cuda12] on a machine with an NVIDIA GPU).")
-        _backend = Backend(client or xc.make_cpu_client())
+        _backend = Backend(_make_client(config.requested_platforms()))
+        config.live_platform = "cpu" if _backend.platform == "cpu" else "cuda"
     return _backend
+
+
+def _make_client(platforms):
+    for platform in platforms or ["cuda", "cpu"]:
+        if platform in ("gpu", "cuda"):
+            client = _make_gpu_client()
+            if client is not None:
+                return client
+        elif platform == "cpu":
+            return xc.make_cpu_client()
+        else:
+            raise RuntimeError(f"Unknown backend {platform!r}: minijax supports 'cpu' and "
+                               f"'cuda' (or 'gpu').")
+    raise RuntimeError(f"No usable device among the platforms asked for ({','.join(platforms)}):"
+                       f" no CUDA device is usable (install minijax[cuda12] on a machine with "
+                       f"an NVIDIA GPU), and 'cpu' was not among them.")
 
 
 # ---------------------------------------------------------------------------

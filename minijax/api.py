@@ -11,7 +11,7 @@ import numpy as np
 
 from . import core, dtypes, lax, tree_util
 from . import numpy as jnp
-from .api_util import normalize_argnums, split_aux
+from .api_util import function_name, normalize_argnums, split_aux
 from .core import get_aval
 from .forward_mode import jvp
 from .batching import vmap
@@ -287,3 +287,22 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
 def hessian(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Hessian: ``jacfwd(jacrev(fun))`` (forward-over-reverse)."""
     return jacfwd(jacrev(fun, argnums, has_aux, holomorphic), argnums, has_aux, holomorphic)
+
+
+def jacobian(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
+    """``jacrev`` under JAX's other name."""
+    return jacrev(fun, argnums, has_aux, holomorphic, allow_int)
+
+
+def named_call(fun, *, name=None):
+    """``fun`` under the name ``name`` (default: its own), which ``jit`` and
+    ``make_jaxpr`` then use for it. JAX also pushes the name onto a "name
+    stack" that labels every operation in compiled programs for profilers;
+    minijax keeps no name stack."""
+    name = function_name(fun) if name is None else name
+
+    @functools.wraps(fun)
+    def named(*args, **kwargs):
+        return fun(*args, **kwargs)
+    named.__name__ = named.__qualname__ = name
+    return named

@@ -25,6 +25,8 @@ import functools
 import inspect
 import weakref
 
+import numpy as np
+
 from . import _xla, core, tree_util
 from .api_util import dynamic_leaf_names, function_name
 from .config import config
@@ -32,9 +34,9 @@ from .core import Primitive, Tracer, get_aval, set_current_trace
 from .eager import Array, EvalTrace, to_numpy_operand
 from .higher_order import (batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr,
                            with_zeros)
-from .jaxpr import close_jaxpr, trace_to_jaxpr
+from .jaxpr import close_jaxpr, eval_jaxpr, trace_to_jaxpr
 from .forward_mode import Zero, instantiate, jvp_rules
-from .lowering import lower_sub_jaxpr, lower_to_stablehlo, lowering_rules
+from .lowering import lower_module, lower_sub_jaxpr, lower_to_stablehlo, lowering_rules
 from .partial_eval import partial_eval_rules
 from .transpose import is_undefined, transpose_rules
 from .util import merge_lists, partition_list, split_list
@@ -50,9 +52,10 @@ def compile_jaxpr(closed, name="main"):
     """Lower and compile ``closed``; cached for as long as the jaxpr lives."""
     entry = _compiled_cache.get(closed)
     if entry is None:
-        text = lower_to_stablehlo(closed, name)
+        text, host_callbacks = lower_module(closed, name)
         out_avals = [(a.shape, a.dtype) for a in closed.out_avals]
-        entry = _compiled_cache[closed] = _xla.backend().compile(text, out_avals)
+        entry = _compiled_cache[closed] = _xla.backend().compile(text, out_avals,
+                                                                 host_callbacks)
     return entry
 
 
@@ -83,7 +86,35 @@ jit_p.takes_arrays = True   # eager impl gets Arrays, so device buffers are not 
 
 @jit_p.def_impl
 def _jit_impl(*args, jaxpr, name):
-    return run_compiled(compile_jaxpr(jaxpr, name), args, jaxpr.out_avals)
+    if config.jit_disabled:
+        return eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *args)
+    outs = run_compiled(compile_jaxpr(jaxpr, name), args, jaxpr.out_avals)
+    if config.debug_nans and _has_nan(outs):
+        _locate_nan(name, lambda: eval_jaxpr(jaxpr.jaxpr, jaxpr.consts, *args))
+    return outs
+
+
+# ---------------------------------------------------------------------------
+# jax_debug_nans under jit: XLA cannot say which operation made a nan, so, as
+# JAX does, check the outputs and, if one has a nan, run the function again
+# without jit, where every primitive's output is checked.
+
+
+def _has_nan(outs):
+    return any(x.dtype.kind in "fc" and np.isnan(x._value).any() for x in outs)
+
+
+def _locate_nan(name, run_eagerly):
+    """Re-run eagerly to find the primitive that made the nan; it raises."""
+    print("Invalid nan value encountered in the output of a jax.jit function. "
+          "Calling the de-optimized version.")
+    with config.setting("jax_disable_jit", True):
+        run_eagerly()
+    raise FloatingPointError(
+        f"invalid value (nan) encountered in the output of jit({name}), but the de-optimized "
+        f"function (run without jit) produced no nan. XLA's optimizations (fusion, "
+        f"reassociation) can produce a nan where op-by-op evaluation does not; so can nan "
+        f"or inf literals among the inputs or outputs.")
 
 
 @jit_p.def_abstract_eval
@@ -265,6 +296,8 @@ class JitFunction:
     # -- calling ----------------------------------------------------------------
 
     def __call__(self, *args, **kwargs):
+        if config.jit_disabled:   # disable_jit(): plain Python, op by op
+            return self.fun(*args, **kwargs)
         entry = self._fast_entry(args) if not kwargs else None
         if entry is not None:
             leaves = args
@@ -275,6 +308,8 @@ class JitFunction:
             if entry.executable is None:
                 entry.executable = compile_jaxpr(entry.jaxpr, self.name)
             outs = run_compiled(entry.executable, leaves, entry.jaxpr.out_avals)
+            if config.debug_nans and _has_nan(outs):
+                _locate_nan(self.name, lambda: self.fun(*args, **kwargs))
         else:
             outs = jit_p.bind(*entry.tracer_consts, *leaves, jaxpr=entry.jaxpr, name=self.name)
         return tree_util.tree_unflatten(entry.out_tree, outs)
@@ -407,6 +442,16 @@ def device_put(x):
         value, aval = to_numpy_operand(leaf)
         return Array._from_buffer(_xla.backend().put(value), aval)
     return tree_util.tree_map(put, x)
+
+
+def device_get(x):
+    """Copy the arrays in the pytree ``x`` to the host: each becomes a numpy
+    array; other leaves (Python scalars, strings, ...) are returned as they are."""
+    def get(leaf):
+        if type(leaf) is Array or isinstance(leaf, Tracer):
+            return np.array(leaf)   # a copy: Arrays are immutable, numpy arrays are not
+        return leaf
+    return tree_util.tree_map(get, x)
 
 
 def block_until_ready(x):

@@ -92,6 +92,10 @@ class ShapedArray:
         weak = ", weak_type=True" if self.weak_type else ""
         return f"ShapedArray({self.dtype.name}[{','.join(map(str, self.shape))}]{weak})"
 
+    def __str__(self):
+        """``float32[3]``, ``~float32[]`` for a weak type: as ``jax.typeof`` prints."""
+        return f"{'~' if self.weak_type else ''}{self.dtype.name}[{','.join(map(str, self.shape))}]"
+
 
 class ShapeDtypeStruct:
     """A shape and dtype standing in for an array (``jax.ShapeDtypeStruct``)."""
@@ -108,7 +112,16 @@ class ShapeDtypeStruct:
         return ShapedArray(self.shape, dtypes.canonicalize_dtype(self.dtype), self.weak_type)
 
     def __repr__(self):
-        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name})"
+        weak = ", weak_type=True" if self.weak_type else ""
+        return f"ShapeDtypeStruct(shape={self.shape}, dtype={self.dtype.name}{weak})"
+
+    def __eq__(self, other):
+        return (isinstance(other, ShapeDtypeStruct) and
+                (self.shape, self.dtype, self.weak_type) ==
+                (other.shape, other.dtype, other.weak_type))
+
+    def __hash__(self):
+        return hash((self.shape, self.dtype, self.weak_type))
 
 
 def get_aval(x):
@@ -122,6 +135,12 @@ def get_aval(x):
         return ShapedArray(x.shape, dtypes.canonicalize_dtype(x.dtype), False)
     raise TypeError(f"Value {x!r} of type {type(x).__name__} is not a valid minijax type: "
                     "pass arrays, numpy arrays or Python scalars.")
+
+
+def typeof(x):
+    """The abstract value (``ShapedArray``) of ``x``: prints as ``float32[3]``.
+    Works on tracers too, so it shows what a transformation sees."""
+    return get_aval(x)
 
 
 def is_valid_value(x):
@@ -168,6 +187,7 @@ class Primitive(AbstractEvalCache):
 
     multiple_results = False
     takes_arrays = False   # True: eager impl receives Arrays, not numpy values (jit)
+    has_side_effects = False   # True: never dropped as dead code (debug.print)
 
     def __init__(self, name, multiple_results=False):
         self.name = name

@@ -12,6 +12,7 @@ back into numpy only when something looks at them.
 import numpy as np
 
 from . import core, dtypes
+from .config import config
 from .core import ArrayMethods, ShapedArray, Tracer
 from .errors import UnexpectedTracerError
 
@@ -192,6 +193,13 @@ def wrap_output(value, aval):
     return Array(value, aval)
 
 
+def check_nans(name, outs):
+    """``jax_debug_nans``: FloatingPointError if an output of ``name`` has a nan."""
+    for x in outs:
+        if x.dtype.kind in "fc" and np.isnan(x._value).any():
+            raise FloatingPointError(f"invalid value (nan) encountered in {name}")
+
+
 class EvalTrace(core.Trace):
     """The eager interpreter: run every primitive on numpy, right away."""
 
@@ -213,11 +221,15 @@ class EvalTrace(core.Trace):
         out_aval = primitive.abstract_eval_cached(avals, params)   # checks the operands
         out = primitive.impl(*vals, **params)
         if primitive.multiple_results:
-            return [wrap_output(o, a) for o, a in zip(out, out_aval)]
-        return wrap_output(out, out_aval)
+            outs = [wrap_output(o, a) for o, a in zip(out, out_aval)]
+        else:
+            outs = wrap_output(out, out_aval)
+        if config.debug_nans:
+            check_nans(primitive.name, outs if primitive.multiple_results else [outs])
+        return outs
 
     def describe(self):
         return "in eager evaluation"
 
 
-core._current = EvalTrace()
+eval_trace = core._current = EvalTrace()   # the bottom of every interpreter stack

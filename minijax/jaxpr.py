@@ -13,6 +13,7 @@ writes JAX's textual format::
 
     { lambda ; a:f32[3]. let b:f32[3] = sin a in (b,) }
 """
+import contextlib
 import itertools
 
 import numpy as np
@@ -20,7 +21,8 @@ import numpy as np
 from . import core, source_info, tree_util
 from .api_util import dynamic_leaf_names, function_name
 from .core import Tracer, get_aval, set_current_trace
-from .eager import Array
+from .config import config
+from .eager import Array, eval_trace
 
 # ---------------------------------------------------------------------------
 # The IR
@@ -173,6 +175,9 @@ class JaxprTrace(core.Trace):
     # -- equations ----------------------------------------------------------
 
     def process_primitive(self, primitive, args, params):
+        if config.eager_constant_folding and not any(isinstance(x, Tracer) for x in args):
+            # ensure_compile_time_eval(): constants are computed now, not staged.
+            return core.bind_with_trace(eval_trace, primitive, args, params)
         rule = staging_rules.get(primitive)
         if rule is not None:   # a primitive whose params hold Python functions to trace
             return rule(self, args, **params)
@@ -304,6 +309,26 @@ def make_jaxpr(fun, static_argnums=(), return_shape=False):
     return make
 
 
+def eval_shape(fun, *args, **kwargs):
+    """The shapes and dtypes of ``fun(*args, **kwargs)`` as a pytree of
+    ``ShapeDtypeStruct``, found by tracing: no arithmetic on arrays is done.
+    Arguments may be arrays, scalars, or ``ShapeDtypeStruct``s standing in
+    for arrays."""
+    return make_jaxpr(fun, return_shape=True)(*args, **kwargs)[1]
+
+
+@contextlib.contextmanager
+def ensure_compile_time_eval():
+    """Context manager: inside it, operations on concrete values are computed
+    while tracing (constant folding), even under ``jit``, so their results can
+    drive Python control flow. Operations on traced values are staged as usual."""
+    old, config.eager_constant_folding = config.eager_constant_folding, True
+    try:
+        yield
+    finally:
+        config.eager_constant_folding = old
+
+
 # ---------------------------------------------------------------------------
 # Evaluating a jaxpr: bind each equation's primitive, in order
 
@@ -348,12 +373,12 @@ def dependent_outputs(jaxpr, marked_inputs):
 
 def dce_jaxpr(jaxpr, used_outputs):
     """Dead-code elimination: keep the outputs flagged in ``used_outputs`` and
-    only the equations they need (minijax's primitives have no side effects)."""
+    only the equations they need, plus those with side effects (``debug.print``)."""
     outvars = [v for v, used in zip(jaxpr.outvars, used_outputs) if used]
     live = {v for v in outvars if type(v) is Var}
     kept = []
     for eqn in reversed(jaxpr.eqns):
-        if any(v in live for v in eqn.outvars):
+        if eqn.primitive.has_side_effects or any(v in live for v in eqn.outvars):
             kept.append(eqn)
             live.update(a for a in eqn.invars if type(a) is Var)
     return Jaxpr(jaxpr.constvars, jaxpr.invars, outvars, kept[::-1])
@@ -462,6 +487,7 @@ def pp_jaxpr(jaxpr, indent=0, names=None, prefix=0):
     for eqn in jaxpr.eqns:
         lhs = " ".join(f"_:{v.aval.str_short()}" if v not in used else binder(v)
                        for v in eqn.outvars)
+        lhs = lhs + " = " if lhs else ""   # an equation without outputs: no "="
         rhs_args = " ".join(atom(a) for a in eqn.invars)
         pp_rule = pp_params_rules.get(eqn.primitive)
         params = _pp_params(pp_rule(eqn.params) if pp_rule else sorted(eqn.params.items()),
@@ -470,7 +496,7 @@ def pp_jaxpr(jaxpr, indent=0, names=None, prefix=0):
     outs = "(" + ", ".join(atom(a) for a in jaxpr.outvars) + ("," if len(jaxpr.outvars) == 1
                                                                else "") + ")"
     head = f"{{ lambda {consts}; {ins}. let"
-    one_line_eqns = [f"{lhs} = {name}{p[0]} {args}".rstrip() for lhs, name, p, args in lines
+    one_line_eqns = [f"{lhs}{name}{p[0]} {args}".rstrip() for lhs, name, p, args in lines
                      if "\n" not in p[0]]
     if len(one_line_eqns) == len(lines):   # all on one line, if it fits (as JAX does)
         single = f"{head} {'; '.join(one_line_eqns)} in {outs} }}"
@@ -479,9 +505,9 @@ def pp_jaxpr(jaxpr, indent=0, names=None, prefix=0):
     pad = " " * (indent + 4)
     body = []
     for lhs, name, (short, long), args in lines:
-        text = f"{pad}{lhs} = {name}{short} {args}".rstrip()
+        text = f"{pad}{lhs}{name}{short} {args}".rstrip()
         if len(text) > _WIDTH or "\n" in short:
-            text = f"{pad}{lhs} = {name}{long} {args}".rstrip()
+            text = f"{pad}{lhs}{name}{long} {args}".rstrip()
         body.append(text)
     return "\n".join([head] + body + [" " * (indent + 2) + f"in {outs} }}"])
 

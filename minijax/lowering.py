@@ -84,10 +84,21 @@ def int_list(values):
 
 
 class FunctionBuilder:
-    """Accumulates the lines of one function body and names SSA values."""
+    """Accumulates the lines of one function body and names SSA values.
 
-    def __init__(self, indent=4):
+    ``host_callbacks`` collects the Python functions the program calls back
+    (``debug.print`` under jit); a custom call names one by its index in this
+    list, which is handed to the compiler with the program.
+    """
+
+    def __init__(self, indent=4, host_callbacks=None):
         self.lines, self.counter, self.indent = [], 0, indent
+        self.host_callbacks = [] if host_callbacks is None else host_callbacks
+
+    def add_host_callback(self, fn):
+        """Register ``fn`` to be called from the compiled program; its index."""
+        self.host_callbacks.append(fn)
+        return len(self.host_callbacks) - 1
 
     def fresh(self):
         self.counter += 1
@@ -121,7 +132,7 @@ class FunctionBuilder:
         """A nested region ``^bb0(args): ... stablehlo.return``; ``body(builder,
         arg_names)`` returns the names to return. Used by reduce, scatter, while
         and case."""
-        inner = FunctionBuilder(self.indent + 2)
+        inner = FunctionBuilder(self.indent + 2, self.host_callbacks)
         inner.counter = self.counter
         args = [inner.fresh() for _ in arg_avals]
         inner.lines.append(" " * (self.indent) + "^bb0(" + ", ".join(
@@ -180,6 +191,12 @@ def lower_jaxpr(builder, jaxpr, consts, args):
 
 def lower_to_stablehlo(closed, name="main"):
     """The StableHLO module (as text) computing ``closed``: one public ``main``."""
+    return lower_module(closed, name)[0]
+
+
+def lower_module(closed, name="main"):
+    """``(text, host_callbacks)``: the StableHLO module computing ``closed``,
+    and the Python functions it calls back (empty for most programs)."""
     builder = FunctionBuilder()
     in_avals, out_avals = closed.in_avals, closed.out_avals
     args = [f"%arg{i}" for i in range(len(in_avals))]
@@ -188,11 +205,12 @@ def lower_to_stablehlo(closed, name="main"):
     results = ", ".join(tensor_type(t) for t in out_avals)
     builder.emit(f"func.return {', '.join(outs)} : {results}" if outs else "func.return")
     module_name = "".join(c if c.isalnum() or c == "_" else "_" for c in name)
-    return "\n".join([f"module @jit_{module_name} {{",
+    text = "\n".join([f"module @jit_{module_name} {{",
                       f"  func.func public @main({signature}) -> ({results}) {{",
                       *builder.lines,
                       "  }",
                       "}"])
+    return text, builder.host_callbacks
 
 
 # ---------------------------------------------------------------------------

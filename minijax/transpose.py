@@ -16,7 +16,7 @@ import numpy as np
 from . import dtypes, lax, tree_util
 from .api_util import function_name
 from .core import get_aval
-from .jaxpr import Literal, Var
+from .jaxpr import Literal, Var, trace_to_jaxpr
 from .forward_mode import Zero, add_tangents, instantiate, tangent_aval, zeros_like_aval
 from .lax import elementwise as ew, shapes as sh, reductions as red
 from .partial_eval import flatten_fun, linearize_flat
@@ -122,6 +122,51 @@ def vjp(fun, *primals, has_aux=False):
     if has_aux:
         return out, vjp_fun, tree_util.tree_unflatten(info["aux_tree"], primals_out[n:])
     return out, vjp_fun
+
+
+def linear_transpose(fun, *primals, reduce_axes=()):
+    """The transpose of the linear function ``fun``: a function taking a
+    cotangent of ``fun``'s output and returning a tuple of cotangents, one per
+    argument. ``primals`` only give the argument types: ``fun`` is traced, not
+    evaluated, and is transposed as written (no linearization), so it must be
+    linear in all its arguments."""
+    if reduce_axes:
+        raise NotImplementedError("linear_transpose: reduce_axes is not supported by minijax "
+                                  "(JAX has deprecated it too)")
+    flat_primals, in_tree = tree_util.tree_flatten(primals)
+    in_avals = [get_aval(x) for x in flat_primals]
+    flat_fun, info = flatten_fun(fun, in_tree, False, "linear_transpose")
+    jaxpr, consts = trace_to_jaxpr(flat_fun, in_avals, function_name(fun), purpose="transpose")
+    out_tree = info["out_tree"]
+    out_avals = jaxpr.out_avals
+    _check_linear_dtypes([a.dtype for a in in_avals], [a.dtype for a in out_avals])
+
+    def transposed(out_cotangent):
+        flat_ct, ct_tree = tree_util.tree_flatten(out_cotangent)
+        if ct_tree != out_tree:
+            raise TypeError(f"cotangent tree does not match function output, expected "
+                            f"{out_tree} but got {ct_tree}")
+        if any(get_aval(ct).shape != a.shape or get_aval(ct).dtype != a.dtype
+               for ct, a in zip(flat_ct, out_avals)):
+            raise TypeError(f"cotangent type does not match function output, expected "
+                            f"{tuple(out_avals)} but got {flat_ct}")
+        flat_ct = [lax._convert_element_type(ct, get_aval(ct).dtype, get_aval(ct).weak_type)
+                   for ct in flat_ct]   # Python scalars and numpy values as Arrays
+        cts_in = backward_pass(jaxpr, consts, flat_ct)
+        cts_in = [instantiate(ct) for ct in cts_in]
+        return tree_util.tree_unflatten(in_tree, cts_in)
+    return transposed
+
+
+def _check_linear_dtypes(in_dtypes, out_dtypes):
+    """A linear map goes float/complex to float/complex, or integer to integer."""
+    all_dtypes = in_dtypes + out_dtypes
+    if not (all(dtypes.is_inexact(d) for d in all_dtypes)
+            or all(np.issubdtype(d, np.integer) for d in all_dtypes)):
+        raise TypeError(f"linear_transpose only supports [float or complex] -> [float or "
+                        f"complex], and integer -> integer functions, but got "
+                        f"{[np.dtype(d).name for d in in_dtypes]} -> "
+                        f"{[np.dtype(d).name for d in out_dtypes]}.")
 
 
 def _check_cotangent(cotangent, out_tree, out_avals, name):

@@ -17,6 +17,7 @@ PACKAGE = ROOT / "minijax"
 # not). In every other module, public names are internal and must be used.
 API_MODULES = {
     "minijax/__init__.py", "minijax/config.py", "minijax/dtypes.py", "minijax/tree_util.py",
+    "minijax/tree.py", "minijax/flatten_util.py", "minijax/debug.py",
     "minijax/test_util.py", "minijax/nn.py", "minijax/api.py", "minijax/lax/__init__.py",
     "minijax/scipy/__init__.py", "minijax/scipy/special.py", "minijax/scipy/linalg.py",
     "minijax/lax/linalg.py", "minijax/random.py", "minijax/ad_checkpoint.py",

@@ -717,8 +717,10 @@ def test_table_reaches_every_lowered_primitive():
 
 
 JITTED_ELSEWHERE = {
-    name: "a matrix factorisation: test_linalg.py compares it under jit with jax.jit"
-    for name in ("cholesky", "triangular_solve", "eigh", "qr", "svd", "lu")}
+    **{name: "a matrix factorisation: test_linalg.py compares it under jit with jax.jit"
+       for name in ("cholesky", "triangular_solve", "eigh", "qr", "svd", "lu")},
+    "debug_callback": "a host callback: test_debug.py compares what it prints under jax.jit",
+}
 
 
 LOWERS_TO_AN_ERROR = {

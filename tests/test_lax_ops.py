@@ -678,6 +678,7 @@ NOT_IN_TABLE = {
     "remat2": "checkpoint, carrying a jaxpr; tested in test_checkpoint.py",
     "name": "checkpoint_name, the identity for policies; tested in test_checkpoint.py",
     "checkpointed_scan": "binomial checkpointing; tested in test_binomial_checkpoint.py",
+    "debug_callback": "debug.print/debug.callback, a side effect; tested in test_debug.py",
     "shift_left": "bit ops: every integer dtype and out-of-range shifts vs JAX in test_random.py",
     "shift_right_logical": "bit ops: tested against JAX in test_random.py",
     "shift_right_arithmetic": "bit ops: tested against JAX in test_random.py",

@@ -64,6 +64,9 @@ OUTSIDE_LAX = {
     # The gamma sampler's rejection loop (minijax.random): its JVP is the
     # implicit derivative of the sample with respect to the shape parameter.
     "random_gamma": dict(_ALL, jvp=True, transpose=False, partial_eval=False),
+    # debug.print / debug.callback: no outputs, so nothing to transpose; its
+    # JVP passes the primals on, and under linearize they are known.
+    "debug_callback": dict(_ALL, jvp=True, transpose=False, partial_eval=False),
 }
 
 

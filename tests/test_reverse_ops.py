@@ -503,6 +503,7 @@ DIFFERENTIATED_ELSEWHERE = {
     "remat2": "checkpoint: see test_checkpoint.py",
     "name": "checkpoint_name: see test_checkpoint.py",
     "checkpointed_scan": "see test_binomial_checkpoint.py",
+    "debug_callback": "no outputs; prints primal values under grad: see test_debug.py",
 }
 
 

@@ -1,8 +1,10 @@
 """Type promotion and broadcasting: the bookkeeping every ``jnp`` function does
 before it calls ``lax``."""
 import builtins
+import warnings
 
 from .. import dtypes, lax
+from ..config import config
 from ..core import get_aval, is_valid_value
 from ..lax import _convert_element_type
 from .creation import asarray, shape, _shape_tuple
@@ -77,9 +79,28 @@ def _promote_shapes(fun_name, *args):
         # sizes, and like JAX's reports a mismatch as a TypeError.
         return list(args)
     broadcast_shapes(*shapes)   # unequal ranks: numpy's ValueError on mismatch
+    if config.rank_promotion != "allow":
+        _rank_promotion_alarm(fun_name, shapes)
     rank = builtins.max(len(s) for s in shapes)
     return [a if len(s) in (0, rank) else lax.broadcast_to_rank(a, rank)
             for a, s in zip(args, shapes)]
+
+
+_RANK_PROMOTION_DOC = "https://docs.jax.dev/en/latest/rank_promotion_warning.html"
+
+
+def _rank_promotion_alarm(fun_name, shapes):
+    """``jax_numpy_rank_promotion``: warn or raise on implicit rank promotion,
+    which hides bugs such as adding a (3,) vector to a (3, 1) column."""
+    shapes = " ".join(map(str, shapes))
+    if config.rank_promotion == "raise":
+        raise ValueError(f"Operands could not be broadcast together for {fun_name} on shapes "
+                         f"{shapes} and with the config option "
+                         f"jax_numpy_rank_promotion='raise'. For more information, see "
+                         f"{_RANK_PROMOTION_DOC}.")
+    warnings.warn(f"Following NumPy automatic rank promotion for {fun_name} on shapes {shapes}. "
+                  f"Set the jax_numpy_rank_promotion config option to 'allow' to disable this "
+                  f"warning; for more information, see {_RANK_PROMOTION_DOC}.", stacklevel=4)
 
 
 def _prepare(fun_name, *args, promote=promote_dtypes):
