@@ -530,6 +530,47 @@ def _dot_general_batch(size, vals, dims, dimension_numbers, **params):
 
 batching_rules[red.dot_general_p] = _dot_general_batch
 
+
+# -- convolution ---------------------------------------------------------------
+
+from .lax import convolution as conv_mod   # noqa: E402
+
+
+def _conv_general_dilated_batch(size, vals, dims, *, dimension_numbers, feature_group_count,
+                                batch_group_count, **params):
+    """The vmapped axis folds into an axis the convolution already has: into
+    the batch when only the input is batched, into the output features when
+    only the kernel is, and into groups when both are (each example then
+    convolves only with its own kernel). Where groups already exist with only
+    one operand batched, the other is broadcast and both-batched applies
+    (JAX reshapes more cleverly here; this costs extra work, not results)."""
+    lhs, rhs = vals
+    l_dim, r_dim = dims
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    groups = dict(feature_group_count=feature_group_count, batch_group_count=batch_group_count)
+    conv = lambda x, w, **g: conv_mod.conv_general_dilated_p.bind(
+        x, w, dimension_numbers=dimension_numbers, **g, **params)
+    grouped = feature_group_count > 1 or batch_group_count > 1
+    if r_dim is not_mapped and batch_group_count == 1:
+        out = conv(conv_mod.reshape_axis_into(l_dim, lhs_spec[0], lhs), rhs, **groups)
+        return conv_mod.reshape_axis_out_of(out_spec[0], size, out), out_spec[0]
+    if l_dim is not_mapped and not grouped:
+        out = conv(lhs, conv_mod.reshape_axis_into(r_dim, rhs_spec[0], rhs), **groups)
+        return conv_mod.reshape_axis_out_of(out_spec[1], size, out), out_spec[1]
+    lhs, rhs = _full_batched(size, [lhs, rhs], [l_dim, r_dim])
+    rhs = conv_mod.reshape_axis_into(0, rhs_spec[0], rhs)
+    if batch_group_count > 1:
+        lhs = conv_mod.reshape_axis_into(0, lhs_spec[0], lhs)
+        groups["batch_group_count"] *= size
+    else:
+        lhs = conv_mod.reshape_axis_into(0, lhs_spec[1], lhs)
+        groups["feature_group_count"] *= size
+    out = conv(lhs, rhs, **groups)
+    return conv_mod.reshape_axis_out_of(out_spec[1], size, out), out_spec[1]
+
+
+batching_rules[conv_mod.conv_general_dilated_p] = _conv_general_dilated_batch
+
 defelementwise(ew.bitcast_convert_type_p)   # the shifts are in ew.binary_ops, batched above
 
 

@@ -554,6 +554,22 @@ def _dot_general_jvp(primals, tangents, **params):
 jvp_rules[red.dot_general_p] = _dot_general_jvp
 
 
+def _conv_general_dilated_jvp(primals, tangents, **params):
+    """Bilinear, like dot_general: one convolution per perturbed operand."""
+    lhs, rhs = primals
+    t_lhs, t_rhs = tangents
+    ans = lax.conv_general_dilated_p.bind(lhs, rhs, **params)
+    out = Zero(tangent_aval(get_aval(ans)))
+    if type(t_lhs) is not Zero:
+        out = add_tangents(out, lax.conv_general_dilated_p.bind(t_lhs, rhs, **params))
+    if type(t_rhs) is not Zero:
+        out = add_tangents(out, lax.conv_general_dilated_p.bind(lhs, t_rhs, **params))
+    return ans, out
+
+
+jvp_rules[lax.conv_general_dilated_p] = _conv_general_dilated_jvp
+
+
 def _chooser_jvp(prim):
     def rule(primals, tangents, *, axes):
         x, = primals

@@ -740,6 +740,65 @@ def _dot_general_lower(b, args, in_avals, out_aval, dimension_numbers, precision
 lowering_rules[red.dot_general_p] = _dot_general_lower
 
 
+# -- convolution ---------------------------------------------------------------
+
+from .lax import convolution as conv_mod   # noqa: E402
+
+
+def _conv_labels(spec, first, second):
+    """StableHLO's names for each axis of an operand: ``[b, f, 0, 1]``."""
+    labels = [None] * len(spec)
+    labels[spec[0]], labels[spec[1]] = first, second
+    for i, axis in enumerate(spec[2:]):
+        labels[axis] = str(i)
+    return "[" + ", ".join(labels) + "]"
+
+
+def _conv_general_dilated_lower(b, args, in_avals, out_aval, *, window_strides, padding,
+                                lhs_dilation, rhs_dilation, dimension_numbers,
+                                feature_group_count, batch_group_count, precision,
+                                preferred_element_type):
+    if in_avals[0].dtype.kind == "c":
+        # XLA:CPU has no complex convolution: JAX spells it as three real
+        # ones (Gauss's trick), and so do we, for the same numbers.
+        params = dict(window_strides=window_strides, padding=padding,
+                      lhs_dilation=lhs_dilation, rhs_dilation=rhs_dilation,
+                      dimension_numbers=dimension_numbers,
+                      feature_group_count=feature_group_count,
+                      batch_group_count=batch_group_count, precision=precision,
+                      preferred_element_type=None if preferred_element_type is None else
+                      np.finfo(preferred_element_type).dtype)
+        return lower_fun(b, lambda x, y: [_gauss_complex_conv(x, y, params)], args,
+                         in_avals)[0]
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    dims = (f"{_conv_labels(lhs_spec, 'b', 'f')}x{_conv_labels(rhs_spec, 'o', 'i')}->"
+            f"{_conv_labels(out_spec, 'b', 'f')}")
+    pads = "[" + ", ".join(f"[{lo}, {hi}]" for lo, hi in padding) + "]"
+    flags = ", ".join(["false"] * len(window_strides))
+    result = b.fresh()
+    b.emit(f"{result} = stablehlo.convolution({args[0]}, {args[1]}) dim_numbers = {dims}, "
+           f"window = {{stride = {int_list(window_strides)}, pad = {pads}, "
+           f"lhs_dilate = {int_list(lhs_dilation)}, rhs_dilate = {int_list(rhs_dilation)}, "
+           f"reverse = [{flags}]}} {{batch_group_count = {batch_group_count} : i64, "
+           f"feature_group_count = {feature_group_count} : i64}} : "
+           f"({tensor_type(in_avals[0])}, {tensor_type(in_avals[1])}) -> "
+           f"{tensor_type(out_aval)}")
+    return result
+
+
+def _gauss_complex_conv(x, y, params):
+    """A complex convolution from three real ones (JAX's arithmetic, term by term)."""
+    conv = lambda a, b: conv_mod.conv_general_dilated_p.bind(a, b, **params)
+    x_re, x_im, y_re, y_im = lax.real(x), lax.imag(x), lax.real(y), lax.imag(y)
+    k1 = conv(lax.add(x_re, x_im), y_re)
+    k2 = conv(x_re, lax.sub(y_im, y_re))
+    k3 = conv(x_im, lax.add(y_re, y_im))
+    return lax.complex(lax.sub(k1, k3), lax.add(k1, k2))
+
+
+lowering_rules[conv_mod.conv_general_dilated_p] = _conv_general_dilated_lower
+
+
 def lower_sub_jaxpr(b, closed, args):
     """Inline a ClosedJaxpr (the body of jit, a branch of cond, ...)."""
     return lower_jaxpr(b, closed.jaxpr, closed.consts, args)

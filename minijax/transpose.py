@@ -478,6 +478,92 @@ def _dot_general_transpose(ct, x, y, *, dimension_numbers, precision, preferred_
 transpose_rules[red.dot_general_p] = _dot_general_transpose
 
 
+# -- convolution ---------------------------------------------------------------
+# conv_general_dilated is bilinear. Ignoring space, it contracts [batch, in]
+# with [in, out] like a matrix product, and each transpose is a convolution
+# again: the lhs cotangent convolves the output cotangent with the kernel
+# flipped in space and with its feature axes swapped; the rhs cotangent
+# convolves the input with the output cotangent, batch and feature axes
+# swapped. Strides and dilations trade places. Groups move as in JAX: the
+# lhs transpose folds the group count into the kernel's input features, and
+# the rhs transpose turns feature groups into batch groups and vice versa.
+
+from .lax import convolution as conv_mod   # noqa: E402
+
+
+def _spatial(shape, spec):
+    return tuple(shape[i] for i in spec[2:])
+
+
+def _swap_01(spec):
+    return (spec[1], spec[0]) + tuple(spec[2:])
+
+
+def _conv_transpose_lhs(ct, rhs, lhs_aval, *, window_strides, padding, lhs_dilation,
+                        rhs_dilation, dimension_numbers, feature_group_count,
+                        batch_group_count, precision, preferred_element_type):
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    rhs_shape = get_aval(rhs).shape
+    groups = max(feature_group_count, batch_group_count)
+    if groups > 1:   # the group count moves from the kernel's out to its in features
+        rhs = conv_mod.reshape_axis_out_of(rhs_spec[0], groups, rhs)
+        rhs = conv_mod.reshape_axis_into(rhs_spec[0], rhs_spec[1], rhs)
+    pads = conv_mod.conv_vjp_lhs_padding(
+        _spatial(lhs_aval.shape, lhs_spec), _spatial(rhs_shape, rhs_spec), window_strides,
+        _spatial(get_aval(ct).shape, out_spec), padding, lhs_dilation, rhs_dilation)
+    flipped = lax.rev(rhs, tuple(rhs_spec[2:]))
+    if get_aval(flipped).dtype != get_aval(ct).dtype:
+        flipped = lax.convert_element_type(flipped, get_aval(ct).dtype)
+    dn = conv_mod.ConvDimensionNumbers(out_spec, _swap_01(rhs_spec), lhs_spec)
+    out = lax.conv_general_dilated(
+        ct, flipped, window_strides=lhs_dilation, padding=pads, lhs_dilation=window_strides,
+        rhs_dilation=rhs_dilation, dimension_numbers=dn, feature_group_count=groups,
+        precision=precision, preferred_element_type=preferred_element_type)
+    if get_aval(out).dtype != lhs_aval.dtype:
+        out = lax.convert_element_type(out, lhs_aval.dtype)
+    if batch_group_count > 1:   # the groups come back as features: make them batch
+        out = conv_mod.reshape_axis_out_of(lhs_spec[1], batch_group_count, out)
+        out = conv_mod.reshape_axis_into(lhs_spec[1], lhs_spec[0], out)
+    return out
+
+
+def _conv_transpose_rhs(ct, lhs, rhs_aval, *, window_strides, padding, lhs_dilation,
+                        rhs_dilation, dimension_numbers, feature_group_count,
+                        batch_group_count, precision, preferred_element_type):
+    if 0 in get_aval(ct).shape:   # no output: no cotangent (and no empty kernel)
+        return zeros_like_aval(rhs_aval)
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    pads = conv_mod.conv_vjp_rhs_padding(
+        _spatial(get_aval(lhs).shape, lhs_spec), _spatial(rhs_aval.shape, rhs_spec),
+        window_strides, _spatial(get_aval(ct).shape, out_spec), padding, lhs_dilation,
+        rhs_dilation)
+    if get_aval(lhs).dtype != get_aval(ct).dtype:
+        lhs = lax.convert_element_type(lhs, get_aval(ct).dtype)
+    dn = conv_mod.ConvDimensionNumbers(_swap_01(lhs_spec), _swap_01(out_spec),
+                                       _swap_01(rhs_spec))
+    out = lax.conv_general_dilated(
+        lhs, ct, window_strides=rhs_dilation, padding=pads, lhs_dilation=lhs_dilation,
+        rhs_dilation=window_strides, dimension_numbers=dn,
+        feature_group_count=batch_group_count, batch_group_count=feature_group_count,
+        precision=precision, preferred_element_type=preferred_element_type)
+    if get_aval(out).dtype != rhs_aval.dtype:
+        out = lax.convert_element_type(out, rhs_aval.dtype)
+    return out
+
+
+def _conv_general_dilated_transpose(ct, lhs, rhs, **params):
+    if is_undefined(lhs) and is_undefined(rhs):
+        raise _nonlinear("conv_general_dilated")
+    if type(ct) is Zero:
+        return [None if not is_undefined(x) else Zero(x.aval) for x in (lhs, rhs)]
+    if is_undefined(lhs):
+        return [_conv_transpose_lhs(ct, rhs, lhs.aval, **params), None]
+    return [None, _conv_transpose_rhs(ct, lhs, rhs.aval, **params)]
+
+
+transpose_rules[lax.conv_general_dilated_p] = _conv_general_dilated_transpose
+
+
 # ---------------------------------------------------------------------------
 # Linear algebra (minijax/lax/linalg.py): triangular_solve is linear in b.
 

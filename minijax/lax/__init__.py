@@ -31,6 +31,9 @@ from .reductions import (
     reduce_sum_p, reduce_prod_p, reduce_max_p, reduce_min_p, reduce_and_p, reduce_or_p,
     argmax_p, argmin_p, cumsum_p, cumprod_p, cummax_p, cummin_p, dot_general_p)
 from .sorting import sort_p
+from .convolution import (
+    ConvDimensionNumbers, conv_dimension_numbers, conv_general_dilated, conv,
+    conv_with_general_padding, padtype_to_pads, conv_general_dilated_p)
 from . import linalg
 
 # ---------------------------------------------------------------------------
