@@ -571,6 +571,27 @@ def _conv_general_dilated_batch(size, vals, dims, *, dimension_numbers, feature_
 
 batching_rules[conv_mod.conv_general_dilated_p] = _conv_general_dilated_batch
 
+
+# -- windowed reductions: the batch axis gets a window of 1 -----------------------
+
+
+def _with_unit_window(params):
+    """Window parameters for an operand with a new leading (batch) axis."""
+    one = {"window_dimensions": 1, "window_strides": 1, "base_dilation": 1,
+           "window_dilation": 1, "padding": (0, 0)}
+    return {k: (one[k],) + tuple(v) if k in one else v for k, v in params.items()}
+
+
+def _windowed_batch(prim):
+    def rule(size, vals, dims, **params):
+        return prim.bind(*_full_batched(size, vals, dims), **_with_unit_window(params)), 0
+    batching_rules[prim] = rule
+
+
+for _p in (lax.reduce_window_sum_p, lax.reduce_window_max_p, lax.reduce_window_min_p,
+           lax.select_and_gather_add_p, lax.select_and_scatter_add_p):
+    _windowed_batch(_p)
+
 defelementwise(ew.bitcast_convert_type_p)   # the shifts are in ew.binary_ops, batched above
 
 

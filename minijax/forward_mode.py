@@ -570,6 +570,25 @@ def _conv_general_dilated_jvp(primals, tangents, **params):
 jvp_rules[lax.conv_general_dilated_p] = _conv_general_dilated_jvp
 
 
+# Windowed reductions (minijax/lax/windowed.py): a window sum is linear; the
+# tangent of a window max (min) is the tangent of the element that won.
+deflinear(lax.reduce_window_sum_p)
+
+
+def _reduce_window_chooser_jvp(select_prim):
+    def rule(t, ans, x, **window):
+        return lax.select_and_gather_add_p.bind(instantiate(t), x, select_prim=select_prim,
+                                                **window)
+    return rule
+
+
+defjvp(lax.reduce_window_max_p, _reduce_window_chooser_jvp(ew.ge_p))
+defjvp(lax.reduce_window_min_p, _reduce_window_chooser_jvp(ew.le_p))
+for _p in (lax.select_and_gather_add_p, lax.select_and_scatter_add_p):   # linear in operand 0
+    jvp_rules[_p] = _linear_in_first(1)
+    jvp_rules[_p].primitive = _p
+
+
 def _chooser_jvp(prim):
     def rule(primals, tangents, *, axes):
         x, = primals

@@ -799,6 +799,100 @@ def _gauss_complex_conv(x, y, params):
 lowering_rules[conv_mod.conv_general_dilated_p] = _conv_general_dilated_lower
 
 
+# -- windowed reductions -------------------------------------------------------
+
+
+def _padding_attr(padding):
+    rows = ", ".join(f"[{lo}, {hi}]" for lo, hi in padding)
+    return f"dense<[{rows}]> : tensor<{len(padding)}x2xi64>" if padding else \
+        "dense<> : tensor<0x2xi64>"
+
+
+def _reduce_window(b, operands, in_avals, inits, out_avals, reducer, window_dimensions,
+                   window_strides, padding, base_dilation, window_dilation):
+    """``stablehlo.reduce_window`` over several operands at once; ``reducer(rb,
+    accumulators, elements)`` returns the combined values."""
+    scalars = [ShapedArray((), a.dtype) for a in in_avals]
+    n = len(operands)
+    region = b.region(scalars + scalars, lambda rb, xs: (reducer(rb, xs[:n], xs[n:]), scalars))
+    return b.op_with_regions(
+        "stablehlo.reduce_window", list(operands) + list(inits), list(in_avals) + scalars,
+        out_avals, [region],
+        f"window_dimensions = {i64_array(window_dimensions)}, "
+        f"window_strides = {i64_array(window_strides)}, "
+        f"base_dilations = {i64_array(base_dilation)}, "
+        f"window_dilations = {i64_array(window_dilation)}, "
+        f"padding = {_padding_attr(padding)}")
+
+
+def _monoid_window_lower(op_name, identity):
+    def rule(b, args, in_avals, out_aval, **window):
+        aval = in_avals[0]
+        init = scalar_const(b, identity(aval.dtype), aval.dtype)
+        scalar = ShapedArray((), aval.dtype)
+        combine = lambda rb, accs, xs: [rb.elementwise(op_name, accs + xs, scalar)]
+        return _reduce_window(b, args, in_avals, [init], [out_aval], combine, **window)[0]
+    return rule
+
+
+lowering_rules[lax.reduce_window_sum_p] = _monoid_window_lower("add", lambda dt: 0)
+lowering_rules[lax.reduce_window_max_p] = _monoid_window_lower("maximum", red._lowest)
+lowering_rules[lax.reduce_window_min_p] = _monoid_window_lower("minimum", red._highest)
+
+
+def _select_direction(select_prim):
+    return "GE" if select_prim is ew.ge_p else "LE"
+
+
+def _select_and_gather_add_lower(b, args, in_avals, out_aval, *, select_prim, **window):
+    """A reduce_window over (operand, tangent) pairs that keeps the pair whose
+    operand wins (JAX's lowering on CPU, too)."""
+    tangents, operand = args
+    t_aval, x_aval = in_avals
+    scalar, pred = ShapedArray((), x_aval.dtype), ShapedArray((), np.bool_)
+    fill = (red._lowest if select_prim is ew.ge_p else red._highest)(x_aval.dtype)
+    inits = [scalar_const(b, fill, x_aval.dtype), scalar_const(b, 0, t_aval.dtype)]
+
+    def keep_winner(rb, accs, xs):
+        which = compare(rb, _select_direction(select_prim), accs[0], xs[0], scalar, pred)
+        return [rb.op("stablehlo.select", [which, a, x], [pred, scalar, scalar], scalar)
+                for a, x in zip(accs, xs)]
+    out_avals = [ShapedArray(out_aval.shape, x_aval.dtype), out_aval]
+    return _reduce_window(b, [operand, tangents], [x_aval, t_aval], inits, out_avals,
+                          keep_winner, **window)[1]
+
+
+def _select_and_scatter_add_lower(b, args, in_avals, out_aval, *, select_prim,
+                                  window_dimensions, window_strides, padding):
+    """``stablehlo.select_and_scatter`` on the operand padded with the
+    selection's identity (as JAX does on CPU), then the padding cropped off."""
+    source, operand = args
+    s_aval, x_aval = in_avals
+    scalar, pred = ShapedArray((), x_aval.dtype), ShapedArray((), np.bool_)
+    fill = (red._lowest if select_prim is ew.ge_p else red._highest)(x_aval.dtype)
+    padded_aval = ShapedArray([d + lo + hi for d, (lo, hi) in zip(x_aval.shape, padding)],
+                              x_aval.dtype)
+    padded = _pad_lower(b, [operand, scalar_const(b, fill, x_aval.dtype)], [x_aval, scalar],
+                        padded_aval, [(lo, hi, 0) for lo, hi in padding])
+    select = b.region([scalar, scalar], lambda rb, xs: (
+        [compare(rb, _select_direction(select_prim), xs[0], xs[1], scalar, pred)], [pred]))
+    scatter = b.region([scalar, scalar], lambda rb, xs: (
+        [rb.elementwise("add", xs, scalar)], [scalar]))
+    zero = scalar_const(b, 0, s_aval.dtype)
+    scattered, = b.op_with_regions(
+        "stablehlo.select_and_scatter", [padded, source, zero], [padded_aval, s_aval, scalar],
+        [ShapedArray(padded_aval.shape, s_aval.dtype)], [select, scatter],
+        f"window_dimensions = {i64_array(window_dimensions)}, "
+        f"window_strides = {i64_array(window_strides)}, "
+        f"padding = {_padding_attr([(0, 0)] * len(padding))}")
+    return _pad_lower(b, [scattered, zero], [padded_aval, scalar], out_aval,
+                      [(-lo, -hi, 0) for lo, hi in padding])
+
+
+lowering_rules[lax.select_and_gather_add_p] = _select_and_gather_add_lower
+lowering_rules[lax.select_and_scatter_add_p] = _select_and_scatter_add_lower
+
+
 def lower_sub_jaxpr(b, closed, args):
     """Inline a ClosedJaxpr (the body of jit, a branch of cond, ...)."""
     return lower_jaxpr(b, closed.jaxpr, closed.consts, args)

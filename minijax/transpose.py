@@ -564,6 +564,68 @@ def _conv_general_dilated_transpose(ct, lhs, rhs, **params):
 transpose_rules[lax.conv_general_dilated_p] = _conv_general_dilated_transpose
 
 
+# -- windowed reductions ---------------------------------------------------------
+
+
+def _reduce_window_sum_transpose(ct, x, *, window_dimensions, window_strides, padding,
+                                 base_dilation, window_dilation):
+    """Each input element receives the cotangents of the windows it fell in: a
+    window sum over the cotangent, spread out by the strides and padded so
+    that every window reaches back over its elements (a transposed box
+    convolution)."""
+    ct = instantiate(ct)
+    in_shape = x.aval.shape
+    pads = conv_mod.conv_vjp_lhs_padding(in_shape, window_dimensions, window_strides,
+                                         get_aval(ct).shape, padding, base_dilation,
+                                         window_dilation)
+    zero = lax._convert_element_type(0, get_aval(ct).dtype, False)
+    spread = lax.pad(ct, zero, [(lo, hi, s - 1) for (lo, hi), s in zip(pads, window_strides)])
+    ones = (1,) * len(in_shape)
+    return [lax.reduce_window_sum_p.bind(
+        spread, window_dimensions=window_dimensions, window_strides=base_dilation,
+        padding=((0, 0),) * len(in_shape), base_dilation=ones,
+        window_dilation=window_dilation)]
+
+
+def _select_and_gather_add_transpose(ct, tangents, operand, *, select_prim,
+                                     window_dimensions, window_strides, padding,
+                                     base_dilation, window_dilation):
+    """Gathering the winners' tangents transposes to scattering the
+    cotangents onto the winners (undilating the operand first)."""
+    if any(d != 1 for d in window_dilation):
+        raise NotImplementedError(f"VJP not implemented for select_and_gather (MaxPool) with "
+                                  f"window dilation, got window_dilation={window_dilation}.")
+    if type(ct) is Zero:
+        return [Zero(tangents.aval), None]
+    dilated = any(d != 1 for d in base_dilation)
+    if dilated:   # the holes never win
+        fill = (red._lowest if select_prim is ew.ge_p else red._highest)(get_aval(operand).dtype)
+        operand = lax.pad(operand, lax._convert_element_type(fill, get_aval(operand).dtype),
+                          [(0, 0, d - 1) for d in base_dilation])
+    out = lax.select_and_scatter_add_p.bind(ct, operand, select_prim=select_prim,
+                                            window_dimensions=window_dimensions,
+                                            window_strides=window_strides, padding=padding)
+    if dilated:
+        out = lax.slice(out, (0,) * len(base_dilation), get_aval(out).shape, base_dilation)
+    return [out, None]
+
+
+def _select_and_scatter_add_transpose(ct, source, operand, *, select_prim, window_dimensions,
+                                      window_strides, padding):
+    if type(ct) is Zero:
+        return [Zero(source.aval), None]
+    ones = (1,) * len(window_dimensions)
+    return [lax.select_and_gather_add_p.bind(
+        ct, operand, select_prim=select_prim, window_dimensions=window_dimensions,
+        window_strides=window_strides, padding=padding, base_dilation=ones,
+        window_dilation=ones), None]
+
+
+transpose_rules[lax.reduce_window_sum_p] = _reduce_window_sum_transpose
+transpose_rules[lax.select_and_gather_add_p] = _select_and_gather_add_transpose
+transpose_rules[lax.select_and_scatter_add_p] = _select_and_scatter_add_transpose
+
+
 # ---------------------------------------------------------------------------
 # Linear algebra (minijax/lax/linalg.py): triangular_solve is linear in b.
 

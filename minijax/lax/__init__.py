@@ -34,6 +34,9 @@ from .sorting import sort_p
 from .convolution import (
     ConvDimensionNumbers, conv_dimension_numbers, conv_general_dilated, conv,
     conv_with_general_padding, padtype_to_pads, conv_general_dilated_p)
+from .windowed import (
+    reduce_window, reduce_window_shape_tuple, reduce_window_sum_p, reduce_window_max_p,
+    reduce_window_min_p, select_and_gather_add_p, select_and_scatter_add_p)
 from . import linalg
 
 # ---------------------------------------------------------------------------
