@@ -592,6 +592,9 @@ for _p in (lax.reduce_window_sum_p, lax.reduce_window_max_p, lax.reduce_window_m
            lax.select_and_gather_add_p, lax.select_and_scatter_add_p):
     _windowed_batch(_p)
 
+# fft transforms trailing axes: any leading axis is a batch axis already.
+batching_rules[lax.fft_p] = _front(lambda size, x, **params: lax.fft_p.bind(x, **params))
+
 defelementwise(ew.bitcast_convert_type_p)   # the shifts are in ew.binary_ops, batched above
 
 

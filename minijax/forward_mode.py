@@ -588,6 +588,8 @@ for _p in (lax.select_and_gather_add_p, lax.select_and_scatter_add_p):   # linea
     jvp_rules[_p] = _linear_in_first(1)
     jvp_rules[_p].primitive = _p
 
+deflinear(lax.fft_p)   # the Fourier transform is linear: its JVP is itself
+
 
 def _chooser_jvp(prim):
     def rule(primals, tangents, *, axes):

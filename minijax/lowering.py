@@ -893,6 +893,18 @@ lowering_rules[lax.select_and_gather_add_p] = _select_and_gather_add_lower
 lowering_rules[lax.select_and_scatter_add_p] = _select_and_scatter_add_lower
 
 
+
+def _fft_lower(b, args, in_avals, out_aval, *, fft_type, fft_lengths):
+    result = b.fresh()
+    b.emit(f"{result} = stablehlo.fft {args[0]}, type = {fft_type.name}, "
+           f"length = {int_list(fft_lengths)} : ({tensor_type(in_avals[0])}) -> "
+           f"{tensor_type(out_aval)}")
+    return result
+
+
+lowering_rules[lax.fft_p] = _fft_lower
+
+
 def lower_sub_jaxpr(b, closed, args):
     """Inline a ClosedJaxpr (the body of jit, a branch of cond, ...)."""
     return lower_jaxpr(b, closed.jaxpr, closed.consts, args)

@@ -626,6 +626,47 @@ transpose_rules[lax.select_and_gather_add_p] = _select_and_gather_add_transpose
 transpose_rules[lax.select_and_scatter_add_p] = _select_and_scatter_add_transpose
 
 
+# -- Fourier transforms ----------------------------------------------------------
+# The DFT matrix is symmetric, so FFT and IFFT are their own transposes. RFFT
+# keeps n // 2 + 1 of the n frequencies; the bins it drops are conjugates of
+# kept ones, so in the transpose every kept bin except 0 (and n / 2 for even
+# n) stands for two: IRFFT's sum counts them twice, hence the weights.
+
+
+def _pair_weights(m, n, dtype):
+    """1 for the DC bin (and the Nyquist bin of an even n), 2 for the others."""
+    weights = np.full(m, 2.0)
+    weights[0] = 1.0
+    if n % 2 == 0:
+        weights[-1] = 1.0
+    return np.asarray(weights, dtype)
+
+
+def _fft_transpose(ct, x, *, fft_type, fft_lengths):
+    ct = instantiate(ct)
+    dtype = get_aval(ct).dtype
+    size = int(np.prod(fft_lengths))
+    if fft_type == lax.FftType.RFFT:
+        weights = _pair_weights(get_aval(ct).shape[-1], fft_lengths[-1],
+                                np.finfo(dtype).dtype)
+        halved = lax.div(lax.conj(ct), lax.convert_element_type(
+            lax.broadcast_to_rank(weights, get_aval(ct).ndim), dtype))
+        out = lax.fft(halved, lax.FftType.IRFFT, fft_lengths)
+        return [lax.mul(out, lax._convert_element_type(size, get_aval(out).dtype))]
+    if fft_type == lax.FftType.IRFFT:
+        spectrum = lax.fft(ct, lax.FftType.RFFT, fft_lengths)
+        c_dtype = get_aval(spectrum).dtype
+        weights = _pair_weights(get_aval(spectrum).shape[-1], fft_lengths[-1],
+                                np.finfo(c_dtype).dtype) / size
+        scaled = lax.mul(lax.convert_element_type(
+            lax.broadcast_to_rank(weights, get_aval(spectrum).ndim), c_dtype), spectrum)
+        return [lax.conj(scaled)]
+    return [lax.fft(ct, fft_type, fft_lengths)]
+
+
+transpose_rules[lax.fft_p] = _fft_transpose
+
+
 # ---------------------------------------------------------------------------
 # Linear algebra (minijax/lax/linalg.py): triangular_solve is linear in b.
 

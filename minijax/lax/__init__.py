@@ -37,6 +37,7 @@ from .convolution import (
 from .windowed import (
     reduce_window, reduce_window_shape_tuple, reduce_window_sum_p, reduce_window_max_p,
     reduce_window_min_p, select_and_gather_add_p, select_and_scatter_add_p)
+from .fourier import FftType, fft, fft_p
 from . import linalg
 
 # ---------------------------------------------------------------------------
