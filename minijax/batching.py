@@ -492,7 +492,7 @@ for _p in (red.argmax_p, red.argmin_p):
     batching_rules[_p] = _front(
         lambda size, x, axes, index_dtype, _p=_p: _p.bind(
             x, axes=tuple(a + 1 for a in axes), index_dtype=index_dtype))
-for _p in (red.cumsum_p, red.cumprod_p, red.cummax_p, red.cummin_p):
+for _p in (red.cumsum_p, red.cumprod_p, red.cummax_p, red.cummin_p, red.cumlogsumexp_p):
     batching_rules[_p] = _front(
         lambda size, x, axis, reverse, _p=_p: _p.bind(x, axis=axis + 1, reverse=reverse))
 
@@ -594,6 +594,9 @@ for _p in (lax.reduce_window_sum_p, lax.reduce_window_max_p, lax.reduce_window_m
 
 # fft transforms trailing axes: any leading axis is a batch axis already.
 batching_rules[lax.fft_p] = _front(lambda size, x, **params: lax.fft_p.bind(x, **params))
+defelementwise(ew.reduce_precision_p)
+batching_rules[lax.top_k_p] = lambda size, vals, dims, *, k, axis: (
+    lax.top_k_p.bind(bdim_at_front(size, vals[0], dims[0]), k=k, axis=axis + 1), [0, 0])
 
 defelementwise(ew.bitcast_convert_type_p)   # the shifts are in ew.binary_ops, batched above
 

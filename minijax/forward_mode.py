@@ -694,6 +694,30 @@ _cumulative_jvp(red.cummax_p, lax.max, lambda dt: -np.inf if dt.kind == "f" else
 _cumulative_jvp(red.cummin_p, lax.min, lambda dt: np.inf if dt.kind == "f" else np.iinfo(dt).max)
 
 
+def logaddexp(x, y):
+    """log(exp(x) + exp(y)) in lax operations, stable for large values (the
+    combine step of cumlogsumexp; -inf + -inf gives -inf, not nan)."""
+    big = lax.max(x, y)
+    delta = lax.sub(x, y)
+    stable = lax.add(big, lax.log1p(lax.exp(lax.neg(lax.abs(delta)))))
+    return lax.select(lax.ne(delta, delta), lax.add(x, y), stable)
+
+
+_cumulative_jvp(red.cumlogsumexp_p, logaddexp, lambda dt: -np.inf)
+
+
+def _top_k_jvp(primals, tangents, *, k, axis):
+    """The tangents of the chosen elements, gathered with their indices."""
+    operand, = primals
+    t, = tangents
+    values, indices = lax.top_k_p.bind(operand, k=k, axis=axis)
+    return [values, indices], [jnp.take_along_axis(t, indices, axis=axis),
+                               Zero(tangent_aval(get_aval(indices)))]
+
+
+jvp_rules[lax.top_k_p] = _top_k_jvp
+
+
 # ---------------------------------------------------------------------------
 # Linear algebra (the primitives of minijax/lax/linalg.py)
 #
@@ -896,6 +920,11 @@ jvp_rules[la.lu_p] = _lu_jvp
 for _p in (ew.shift_left_p, ew.shift_right_logical_p, ew.shift_right_arithmetic_p,
            ew.bitcast_convert_type_p):
     defzero(_p)
+for _p in (ew.population_count_p, ew.clz_p):
+    defzero(_p)
+# Rounding to a narrower format: JAX treats it as linear (the tangent is
+# rounded the same way), which keeps mixed-precision training code working.
+deflinear(ew.reduce_precision_p)
 
 
 # jnp (used by the sort rule above, when it runs) defines functions with

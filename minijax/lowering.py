@@ -905,6 +905,55 @@ def _fft_lower(b, args, in_avals, out_aval, *, fft_type, fft_lengths):
 lowering_rules[lax.fft_p] = _fft_lower
 
 
+# -- bits, rounding, cumulative logsumexp, top_k ----------------------------------
+
+lowering_rules[ew.population_count_p] = _elementwise_lower("popcnt")
+lowering_rules[ew.clz_p] = _elementwise_lower("count_leading_zeros")
+
+
+def _reduce_precision_lower(b, args, in_avals, out_aval, *, exponent_bits, mantissa_bits):
+    result = b.fresh()
+    b.emit(f"{result} = stablehlo.reduce_precision {args[0]}, "
+           f"format = e{exponent_bits}m{mantissa_bits} : {tensor_type(out_aval)}")
+    return result
+
+
+lowering_rules[ew.reduce_precision_p] = _reduce_precision_lower
+
+
+def _cumlogsumexp_lower(b, args, in_avals, out_aval, *, axis, reverse):
+    """As JAX does on CPU: a parallel prefix scan of logaddexp, in lax."""
+    from .forward_mode import logaddexp, prefix_scan
+    return lower_fun(b, lambda x: [prefix_scan(logaddexp, x, axis, reverse, -np.inf)],
+                     args, in_avals)[0]
+
+
+lowering_rules[red.cumlogsumexp_p] = _cumlogsumexp_lower
+
+
+def _top_k_lower(b, args, in_avals, out_avals, *, k, axis):
+    """``chlo.top_k`` works on the last axis: swap ``axis`` there and back."""
+    aval = in_avals[0]
+    perm = list(range(aval.ndim))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    moved = lambda a: ShapedArray([a.shape[p] for p in perm], a.dtype)   # noqa: E731
+    x = args[0]
+    if axis != aval.ndim - 1:
+        x = b.op("stablehlo.transpose", [x], [aval], moved(aval),
+                 f"permutation = {i64_array(perm)}")
+    values, indices = b.fresh(), b.fresh()
+    v_aval, i_aval = moved(out_avals[0]), moved(out_avals[1])
+    b.emit(f"{values}, {indices} = chlo.top_k({x}, k = {k}) : {tensor_type(moved(aval))} -> "
+           f"({tensor_type(v_aval)}, {tensor_type(i_aval)})")
+    if axis == aval.ndim - 1:
+        return [values, indices]
+    return [b.op("stablehlo.transpose", [r], [a], out, f"permutation = {i64_array(perm)}")
+            for r, a, out in zip((values, indices), (v_aval, i_aval), out_avals)]
+
+
+lowering_rules[lax.top_k_p] = _top_k_lower
+
+
 def lower_sub_jaxpr(b, closed, args):
     """Inline a ClosedJaxpr (the body of jit, a branch of cond, ...)."""
     return lower_jaxpr(b, closed.jaxpr, closed.consts, args)

@@ -666,6 +666,9 @@ def _fft_transpose(ct, x, *, fft_type, fft_lengths):
 
 transpose_rules[lax.fft_p] = _fft_transpose
 
+transpose_rules[ew.reduce_precision_p] = lambda ct, x, **params: [
+    ew.reduce_precision_p.bind(instantiate(ct), **params)]   # linear, as in JAX
+
 
 # ---------------------------------------------------------------------------
 # Linear algebra (minijax/lax/linalg.py): triangular_solve is linear in b.
