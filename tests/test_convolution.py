@@ -58,9 +58,8 @@ def test_check_grads_order2_float64(name):
                     modes=("fwd", "rev"))
 
 
-@pytest.mark.parametrize("name", ["dilated_padded", "feature_groups_same",
-                                  "batch_groups_same_lower", "nhwc_negative_padding"])
-@pytest.mark.parametrize("in_axes", [(0, None), (None, 0), (0, 0), (2, 1)])
+@pytest.mark.parametrize("name", ["feature_groups_same", "batch_groups_same_lower"])
+@pytest.mark.parametrize("in_axes", [(0, None), (None, 0), (2, 1)])
 def test_vmap_like_jax(name, in_axes):
     x, w = _args(name)
     xs, ws = np.stack([x, 2 * x, x + 1]), np.stack([w, -w, w * 0.5])
@@ -70,7 +69,7 @@ def test_vmap_like_jax(name, in_axes):
                    jax.vmap(_fn(jax.lax, name), in_axes=in_axes)(xs, ws), **TOL)
 
 
-@pytest.mark.parametrize("name", CONFIGS)
+@pytest.mark.parametrize("name", ["dilated_padded", "batch_groups_same_lower"])
 def test_jit_of_value_and_grad_like_jax(name):
     x, w = _args(name)
 

@@ -285,16 +285,21 @@ def _reduce_window_by_taps(flat, flat_init, computation, tree, *, window_dimensi
         return accs
     config = tuple((lo, hi, d - 1) for (lo, hi), d in zip(padding, base_dilation))
     padded = [pad_p.bind(x, init, padding_config=config) for x, init in zip(flat, flat_init)]
+    # Where a tap falls on padding or a dilation hole, XLA skips it (the
+    # accumulator stays), so only real elements meet ``computation``.
+    real = _pad_impl(np.ones(avals[0].shape, bool), np.asarray(False), config)
+    from . import select
     for tap in np.ndindex(*window_dimensions):
         starts = tuple(t * r for t, r in zip(tap, window_dilation))
-        limits = tuple(s + (n - 1) * st + 1 if n else s
-                       for s, n, st in zip(starts, out_shape, window_strides))
+        limits = tuple(s + (n - 1) * st + 1 for s, n, st in zip(starts, out_shape, window_strides))
         taps = [slice_p.bind(x, start_indices=starts, limit_indices=limits,
                              strides=tuple(window_strides)) for x in padded]
         result = computation(tree_util.tree_unflatten(tree, accs),
                              tree_util.tree_unflatten(tree, taps))
-        accs, result_tree = tree_util.tree_flatten(result)
+        result, result_tree = tree_util.tree_flatten(result)
         if result_tree != tree:
             raise ValueError(f"reduce_window output must have the same tree structure as the "
                              f"operands {tree} vs. {result_tree}")
+        inside = real[tuple(slice(s, l, st) for s, l, st in zip(starts, limits, window_strides))]
+        accs = result if inside.all() else [select(inside, r, a) for r, a in zip(result, accs)]
     return accs
