@@ -569,11 +569,9 @@ def sort(operand, dimension=-1, is_stable=True, num_keys=1):
 def top_k(operand, k, *, axis=-1):
     """The ``k`` largest elements along ``axis``, in descending order, and
     their indices (int32)."""
-    ndim = get_aval(operand).ndim
-    if ndim == 0:
-        raise TypeError("top_k operand must have >= 1 dimension, got ()")
+    ndim = get_aval(operand).ndim   # a scalar has no axis: AxisError, a ValueError
     k = operator.index(k)
-    return tuple(top_k_p.bind(operand, k=k, axis=_canonical_axis(axis, ndim)))
+    return list(top_k_p.bind(operand, k=k, axis=_canonical_axis(axis, ndim)))
 
 
 def sort_key_val(keys, values, dimension=-1, is_stable=True):
