@@ -665,7 +665,7 @@ unary("population_count", dtypes=INTS, ref=lambda x: np.bitwise_count(
     x.view(f"uint{x.dtype.itemsize * 8}")).astype(x.dtype), jvp=False)
 unary("clz", dtypes=INTS, jvp=False)
 case("cumlogsumexp", lambda lax, p, x: lax.cumlogsumexp(x, p["axis"], p["reverse"]),
-     _cumulative_sample, (F32,), _cumulative_ref(lambda x, a: np.logaddexp.accumulate(x, a)),
+     _cumulative_sample, (F32, F16), _cumulative_ref(lambda x, a: np.logaddexp.accumulate(x, a)),
      LOOSE)
 
 

@@ -8,7 +8,7 @@ primitive, multiplies and sums along paired axes: every matrix product,
 import numpy as np
 
 from ..core import Primitive, ShapedArray
-from .elementwise import _check_kind, _check_same_dtypes, NUMBER, ANY, INTEGRAL, FLOAT
+from .elementwise import _check_kind, _check_same_dtypes, NUMBER, ANY, INTEGRAL
 
 
 def _check_axes(name, x, axes):
@@ -96,7 +96,7 @@ argmin_p = _arg_reduction("argmin", np.argmin)
 # Cumulative reductions: cumsum(x)[i] = x[0] + ... + x[i] along ``axis``.
 
 
-def _cumulative(name, np_fn, kinds=NUMBER):
+def _cumulative(name, np_fn):
     prim = Primitive(name)
 
     @prim.def_impl
@@ -107,7 +107,7 @@ def _cumulative(name, np_fn, kinds=NUMBER):
 
     @prim.def_abstract_eval
     def abstract_eval(x, axis, reverse):
-        _check_kind(name, x, kinds)
+        _check_kind(name, x, NUMBER)
         _check_axes(name, x, (axis,))
         return x
 
@@ -118,10 +118,19 @@ cumsum_p = _cumulative("cumsum", lambda x, axis: np.cumsum(x, axis=axis, dtype=x
 cumprod_p = _cumulative("cumprod", lambda x, axis: np.cumprod(x, axis=axis, dtype=x.dtype))
 cummax_p = _cumulative("cummax", lambda x, axis: np.maximum.accumulate(x, axis=axis))
 cummin_p = _cumulative("cummin", lambda x, axis: np.minimum.accumulate(x, axis=axis))
-# log(cumsum(exp(x))) without overflow; floats only, as in JAX.
-cumlogsumexp_p = _cumulative(
-    "cumlogsumexp", lambda x, axis: np.logaddexp.accumulate(x, axis=axis).astype(x.dtype),
-    FLOAT)
+
+
+def _cumlogsumexp_impl(x, axis):
+    """log(cumsum(exp(x))), without overflow for real x (numpy's logaddexp is
+    real-only: complex x takes the direct formula)."""
+    if x.dtype.kind == "c":
+        return np.log(np.cumsum(np.exp(x), axis=axis)).astype(x.dtype)
+    with np.errstate(all="ignore"):
+        return np.logaddexp.accumulate(x.astype(np.result_type(x.dtype, np.float16)),
+                                       axis=axis).astype(x.dtype)
+
+
+cumlogsumexp_p = _cumulative("cumlogsumexp", _cumlogsumexp_impl)
 
 # ---------------------------------------------------------------------------
 # dot_general: dimension_numbers = ((lhs_contract, rhs_contract), (lhs_batch, rhs_batch)).

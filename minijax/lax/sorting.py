@@ -73,6 +73,8 @@ def _top_k_abstract_eval(operand, *, k, axis):
         raise ValueError(f"k argument to top_k must be no larger than size along axis; got "
                          f"k={k} with shape={operand.shape} and axis={axis}")
     _check_kind("top_k", operand, ANY)
+    if operand.dtype.kind == "c":
+        raise ValueError("top_k is not compatible with complex inputs.")
     shape = operand.shape[:axis] + (k,) + operand.shape[axis + 1:]
     return [ShapedArray(shape, operand.dtype, operand.weak_type),
             ShapedArray(shape, np.dtype(np.int32))]
