@@ -492,7 +492,7 @@ for _p in (red.argmax_p, red.argmin_p):
     batching_rules[_p] = _front(
         lambda size, x, axes, index_dtype, _p=_p: _p.bind(
             x, axes=tuple(a + 1 for a in axes), index_dtype=index_dtype))
-for _p in (red.cumsum_p, red.cumprod_p, red.cummax_p, red.cummin_p):
+for _p in (red.cumsum_p, red.cumprod_p, red.cummax_p, red.cummin_p, red.cumlogsumexp_p):
     batching_rules[_p] = _front(
         lambda size, x, axis, reverse, _p=_p: _p.bind(x, axis=axis + 1, reverse=reverse))
 
@@ -529,6 +529,74 @@ def _dot_general_batch(size, vals, dims, dimension_numbers, **params):
 
 
 batching_rules[red.dot_general_p] = _dot_general_batch
+
+
+# -- convolution ---------------------------------------------------------------
+
+from .lax import convolution as conv_mod   # noqa: E402
+
+
+def _conv_general_dilated_batch(size, vals, dims, *, dimension_numbers, feature_group_count,
+                                batch_group_count, **params):
+    """The vmapped axis folds into an axis the convolution already has: into
+    the batch when only the input is batched, into the output features when
+    only the kernel is, and into groups when both are (each example then
+    convolves only with its own kernel). Where groups already exist with only
+    one operand batched, the other is broadcast and both-batched applies
+    (JAX reshapes more cleverly here; this costs extra work, not results)."""
+    lhs, rhs = vals
+    l_dim, r_dim = dims
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    groups = dict(feature_group_count=feature_group_count, batch_group_count=batch_group_count)
+    conv = lambda x, w, **g: conv_mod.conv_general_dilated_p.bind(
+        x, w, dimension_numbers=dimension_numbers, **g, **params)
+    grouped = feature_group_count > 1 or batch_group_count > 1
+    if r_dim is not_mapped and batch_group_count == 1:
+        out = conv(conv_mod.reshape_axis_into(l_dim, lhs_spec[0], lhs), rhs, **groups)
+        return conv_mod.reshape_axis_out_of(out_spec[0], size, out), out_spec[0]
+    if l_dim is not_mapped and not grouped:
+        out = conv(lhs, conv_mod.reshape_axis_into(r_dim, rhs_spec[0], rhs), **groups)
+        return conv_mod.reshape_axis_out_of(out_spec[1], size, out), out_spec[1]
+    lhs, rhs = _full_batched(size, [lhs, rhs], [l_dim, r_dim])
+    rhs = conv_mod.reshape_axis_into(0, rhs_spec[0], rhs)
+    if batch_group_count > 1:
+        lhs = conv_mod.reshape_axis_into(0, lhs_spec[0], lhs)
+        groups["batch_group_count"] *= size
+    else:
+        lhs = conv_mod.reshape_axis_into(0, lhs_spec[1], lhs)
+        groups["feature_group_count"] *= size
+    out = conv(lhs, rhs, **groups)
+    return conv_mod.reshape_axis_out_of(out_spec[1], size, out), out_spec[1]
+
+
+batching_rules[conv_mod.conv_general_dilated_p] = _conv_general_dilated_batch
+
+
+# -- windowed reductions: the batch axis gets a window of 1 -----------------------
+
+
+def _with_unit_window(params):
+    """Window parameters for an operand with a new leading (batch) axis."""
+    one = {"window_dimensions": 1, "window_strides": 1, "base_dilation": 1,
+           "window_dilation": 1, "padding": (0, 0)}
+    return {k: (one[k],) + tuple(v) if k in one else v for k, v in params.items()}
+
+
+def _windowed_batch(prim):
+    def rule(size, vals, dims, **params):
+        return prim.bind(*_full_batched(size, vals, dims), **_with_unit_window(params)), 0
+    batching_rules[prim] = rule
+
+
+for _p in (lax.reduce_window_sum_p, lax.reduce_window_max_p, lax.reduce_window_min_p,
+           lax.select_and_gather_add_p, lax.select_and_scatter_add_p):
+    _windowed_batch(_p)
+
+# fft transforms trailing axes: any leading axis is a batch axis already.
+batching_rules[lax.fft_p] = _front(lambda size, x, **params: lax.fft_p.bind(x, **params))
+defelementwise(ew.reduce_precision_p)
+batching_rules[lax.top_k_p] = lambda size, vals, dims, *, k, axis: (
+    lax.top_k_p.bind(bdim_at_front(size, vals[0], dims[0]), k=k, axis=axis + 1), [0, 0])
 
 defelementwise(ew.bitcast_convert_type_p)   # the shifts are in ew.binary_ops, batched above
 

@@ -554,6 +554,43 @@ def _dot_general_jvp(primals, tangents, **params):
 jvp_rules[red.dot_general_p] = _dot_general_jvp
 
 
+def _conv_general_dilated_jvp(primals, tangents, **params):
+    """Bilinear, like dot_general: one convolution per perturbed operand."""
+    lhs, rhs = primals
+    t_lhs, t_rhs = tangents
+    ans = lax.conv_general_dilated_p.bind(lhs, rhs, **params)
+    out = Zero(tangent_aval(get_aval(ans)))
+    if type(t_lhs) is not Zero:
+        out = add_tangents(out, lax.conv_general_dilated_p.bind(t_lhs, rhs, **params))
+    if type(t_rhs) is not Zero:
+        out = add_tangents(out, lax.conv_general_dilated_p.bind(lhs, t_rhs, **params))
+    return ans, out
+
+
+jvp_rules[lax.conv_general_dilated_p] = _conv_general_dilated_jvp
+
+
+# Windowed reductions (minijax/lax/windowed.py): a window sum is linear; the
+# tangent of a window max (min) is the tangent of the element that won.
+deflinear(lax.reduce_window_sum_p)
+
+
+def _reduce_window_chooser_jvp(select_prim):
+    def rule(t, ans, x, **window):
+        return lax.select_and_gather_add_p.bind(instantiate(t), x, select_prim=select_prim,
+                                                **window)
+    return rule
+
+
+defjvp(lax.reduce_window_max_p, _reduce_window_chooser_jvp(ew.ge_p))
+defjvp(lax.reduce_window_min_p, _reduce_window_chooser_jvp(ew.le_p))
+for _p in (lax.select_and_gather_add_p, lax.select_and_scatter_add_p):   # linear in operand 0
+    jvp_rules[_p] = _linear_in_first(1)
+    jvp_rules[_p].primitive = _p
+
+deflinear(lax.fft_p)   # the Fourier transform is linear: its JVP is itself
+
+
 def _chooser_jvp(prim):
     def rule(primals, tangents, *, axes):
         x, = primals
@@ -655,6 +692,30 @@ def _cumulative_jvp(prim, combine, identity):
 _cumulative_jvp(red.cumprod_p, lax.mul, lambda dt: 1)
 _cumulative_jvp(red.cummax_p, lax.max, lambda dt: -np.inf if dt.kind == "f" else np.iinfo(dt).min)
 _cumulative_jvp(red.cummin_p, lax.min, lambda dt: np.inf if dt.kind == "f" else np.iinfo(dt).max)
+
+
+def logaddexp(x, y):
+    """log(exp(x) + exp(y)) in lax operations, stable for large values (the
+    combine step of cumlogsumexp; -inf + -inf gives -inf, not nan)."""
+    big = lax.max(x, y)
+    delta = lax.sub(x, y)
+    stable = lax.add(big, lax.log1p(lax.exp(lax.neg(lax.abs(delta)))))
+    return lax.select(lax.ne(delta, delta), lax.add(x, y), stable)
+
+
+_cumulative_jvp(red.cumlogsumexp_p, logaddexp, lambda dt: -np.inf)
+
+
+def _top_k_jvp(primals, tangents, *, k, axis):
+    """The tangents of the chosen elements, gathered with their indices."""
+    operand, = primals
+    t, = tangents
+    values, indices = lax.top_k_p.bind(operand, k=k, axis=axis)
+    return [values, indices], [jnp.take_along_axis(t, indices, axis=axis),
+                               Zero(tangent_aval(get_aval(indices)))]
+
+
+jvp_rules[lax.top_k_p] = _top_k_jvp
 
 
 # ---------------------------------------------------------------------------
@@ -859,6 +920,11 @@ jvp_rules[la.lu_p] = _lu_jvp
 for _p in (ew.shift_left_p, ew.shift_right_logical_p, ew.shift_right_arithmetic_p,
            ew.bitcast_convert_type_p):
     defzero(_p)
+for _p in (ew.population_count_p, ew.clz_p):
+    defzero(_p)
+# Rounding to a narrower format: JAX treats it as linear (the tangent is
+# rounded the same way), which keeps mixed-precision training code working.
+deflinear(ew.reduce_precision_p)
 
 
 # jnp (used by the sort rule above, when it runs) defines functions with

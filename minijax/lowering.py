@@ -758,6 +758,220 @@ def _dot_general_lower(b, args, in_avals, out_aval, dimension_numbers, precision
 lowering_rules[red.dot_general_p] = _dot_general_lower
 
 
+# -- convolution ---------------------------------------------------------------
+
+from .lax import convolution as conv_mod   # noqa: E402
+
+
+def _conv_labels(spec, first, second):
+    """StableHLO's names for each axis of an operand: ``[b, f, 0, 1]``."""
+    labels = [None] * len(spec)
+    labels[spec[0]], labels[spec[1]] = first, second
+    for i, axis in enumerate(spec[2:]):
+        labels[axis] = str(i)
+    return "[" + ", ".join(labels) + "]"
+
+
+def _conv_general_dilated_lower(b, args, in_avals, out_aval, *, window_strides, padding,
+                                lhs_dilation, rhs_dilation, dimension_numbers,
+                                feature_group_count, batch_group_count, precision,
+                                preferred_element_type):
+    if in_avals[0].dtype.kind == "c":
+        # XLA:CPU has no complex convolution: JAX spells it as three real
+        # ones (Gauss's trick), and so do we, for the same numbers.
+        params = dict(window_strides=window_strides, padding=padding,
+                      lhs_dilation=lhs_dilation, rhs_dilation=rhs_dilation,
+                      dimension_numbers=dimension_numbers,
+                      feature_group_count=feature_group_count,
+                      batch_group_count=batch_group_count, precision=precision,
+                      preferred_element_type=None if preferred_element_type is None else
+                      np.finfo(preferred_element_type).dtype)
+        return lower_fun(b, lambda x, y: [_gauss_complex_conv(x, y, params)], args,
+                         in_avals)[0]
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    dims = (f"{_conv_labels(lhs_spec, 'b', 'f')}x{_conv_labels(rhs_spec, 'o', 'i')}->"
+            f"{_conv_labels(out_spec, 'b', 'f')}")
+    pads = "[" + ", ".join(f"[{lo}, {hi}]" for lo, hi in padding) + "]"
+    flags = ", ".join(["false"] * len(window_strides))
+    result = b.fresh()
+    b.emit(f"{result} = stablehlo.convolution({args[0]}, {args[1]}) dim_numbers = {dims}, "
+           f"window = {{stride = {int_list(window_strides)}, pad = {pads}, "
+           f"lhs_dilate = {int_list(lhs_dilation)}, rhs_dilate = {int_list(rhs_dilation)}, "
+           f"reverse = [{flags}]}} {{batch_group_count = {batch_group_count} : i64, "
+           f"feature_group_count = {feature_group_count} : i64}} : "
+           f"({tensor_type(in_avals[0])}, {tensor_type(in_avals[1])}) -> "
+           f"{tensor_type(out_aval)}")
+    return result
+
+
+def _gauss_complex_conv(x, y, params):
+    """A complex convolution from three real ones (JAX's arithmetic, term by term)."""
+    conv = lambda a, b: conv_mod.conv_general_dilated_p.bind(a, b, **params)
+    x_re, x_im, y_re, y_im = lax.real(x), lax.imag(x), lax.real(y), lax.imag(y)
+    k1 = conv(lax.add(x_re, x_im), y_re)
+    k2 = conv(x_re, lax.sub(y_im, y_re))
+    k3 = conv(x_im, lax.add(y_re, y_im))
+    return lax.complex(lax.sub(k1, k3), lax.add(k1, k2))
+
+
+lowering_rules[conv_mod.conv_general_dilated_p] = _conv_general_dilated_lower
+
+
+# -- windowed reductions -------------------------------------------------------
+
+
+def _padding_attr(padding):
+    rows = ", ".join(f"[{lo}, {hi}]" for lo, hi in padding)
+    return f"dense<[{rows}]> : tensor<{len(padding)}x2xi64>" if padding else \
+        "dense<> : tensor<0x2xi64>"
+
+
+def _reduce_window(b, operands, in_avals, inits, out_avals, reducer, window_dimensions,
+                   window_strides, padding, base_dilation, window_dilation):
+    """``stablehlo.reduce_window`` over several operands at once; ``reducer(rb,
+    accumulators, elements)`` returns the combined values."""
+    scalars = [ShapedArray((), a.dtype) for a in in_avals]
+    n = len(operands)
+    region = b.region(scalars + scalars, lambda rb, xs: (reducer(rb, xs[:n], xs[n:]), scalars))
+    return b.op_with_regions(
+        "stablehlo.reduce_window", list(operands) + list(inits), list(in_avals) + scalars,
+        out_avals, [region],
+        f"window_dimensions = {i64_array(window_dimensions)}, "
+        f"window_strides = {i64_array(window_strides)}, "
+        f"base_dilations = {i64_array(base_dilation)}, "
+        f"window_dilations = {i64_array(window_dilation)}, "
+        f"padding = {_padding_attr(padding)}")
+
+
+def _monoid_window_lower(op_name, identity):
+    def rule(b, args, in_avals, out_aval, **window):
+        aval = in_avals[0]
+        init = scalar_const(b, identity(aval.dtype), aval.dtype)
+        scalar = ShapedArray((), aval.dtype)
+        combine = lambda rb, accs, xs: [rb.elementwise(op_name, accs + xs, scalar)]
+        return _reduce_window(b, args, in_avals, [init], [out_aval], combine, **window)[0]
+    return rule
+
+
+lowering_rules[lax.reduce_window_sum_p] = _monoid_window_lower("add", lambda dt: 0)
+lowering_rules[lax.reduce_window_max_p] = _monoid_window_lower("maximum", red._lowest)
+lowering_rules[lax.reduce_window_min_p] = _monoid_window_lower("minimum", red._highest)
+
+
+def _select_direction(select_prim):
+    return "GE" if select_prim is ew.ge_p else "LE"
+
+
+def _select_and_gather_add_lower(b, args, in_avals, out_aval, *, select_prim, **window):
+    """A reduce_window over (operand, tangent) pairs that keeps the pair whose
+    operand wins (JAX's lowering on CPU, too)."""
+    tangents, operand = args
+    t_aval, x_aval = in_avals
+    scalar, pred = ShapedArray((), x_aval.dtype), ShapedArray((), np.bool_)
+    fill = (red._lowest if select_prim is ew.ge_p else red._highest)(x_aval.dtype)
+    inits = [scalar_const(b, fill, x_aval.dtype), scalar_const(b, 0, t_aval.dtype)]
+
+    def keep_winner(rb, accs, xs):
+        which = compare(rb, _select_direction(select_prim), accs[0], xs[0], scalar, pred)
+        return [rb.op("stablehlo.select", [which, a, x], [pred, scalar, scalar], scalar)
+                for a, x in zip(accs, xs)]
+    out_avals = [ShapedArray(out_aval.shape, x_aval.dtype), out_aval]
+    return _reduce_window(b, [operand, tangents], [x_aval, t_aval], inits, out_avals,
+                          keep_winner, **window)[1]
+
+
+def _select_and_scatter_add_lower(b, args, in_avals, out_aval, *, select_prim,
+                                  window_dimensions, window_strides, padding):
+    """``stablehlo.select_and_scatter`` on the operand padded with the
+    selection's identity (as JAX does on CPU), then the padding cropped off."""
+    source, operand = args
+    s_aval, x_aval = in_avals
+    scalar, pred = ShapedArray((), x_aval.dtype), ShapedArray((), np.bool_)
+    fill = (red._lowest if select_prim is ew.ge_p else red._highest)(x_aval.dtype)
+    padded_aval = ShapedArray([d + lo + hi for d, (lo, hi) in zip(x_aval.shape, padding)],
+                              x_aval.dtype)
+    padded = _pad_lower(b, [operand, scalar_const(b, fill, x_aval.dtype)], [x_aval, scalar],
+                        padded_aval, [(lo, hi, 0) for lo, hi in padding])
+    select = b.region([scalar, scalar], lambda rb, xs: (
+        [compare(rb, _select_direction(select_prim), xs[0], xs[1], scalar, pred)], [pred]))
+    scatter = b.region([scalar, scalar], lambda rb, xs: (
+        [rb.elementwise("add", xs, scalar)], [scalar]))
+    zero = scalar_const(b, 0, s_aval.dtype)
+    scattered, = b.op_with_regions(
+        "stablehlo.select_and_scatter", [padded, source, zero], [padded_aval, s_aval, scalar],
+        [ShapedArray(padded_aval.shape, s_aval.dtype)], [select, scatter],
+        f"window_dimensions = {i64_array(window_dimensions)}, "
+        f"window_strides = {i64_array(window_strides)}, "
+        f"padding = {_padding_attr([(0, 0)] * len(padding))}")
+    return _pad_lower(b, [scattered, zero], [padded_aval, scalar], out_aval,
+                      [(-lo, -hi, 0) for lo, hi in padding])
+
+
+lowering_rules[lax.select_and_gather_add_p] = _select_and_gather_add_lower
+lowering_rules[lax.select_and_scatter_add_p] = _select_and_scatter_add_lower
+
+
+
+def _fft_lower(b, args, in_avals, out_aval, *, fft_type, fft_lengths):
+    result = b.fresh()
+    b.emit(f"{result} = stablehlo.fft {args[0]}, type = {fft_type.name}, "
+           f"length = {int_list(fft_lengths)} : ({tensor_type(in_avals[0])}) -> "
+           f"{tensor_type(out_aval)}")
+    return result
+
+
+lowering_rules[lax.fft_p] = _fft_lower
+
+
+# -- bits, rounding, cumulative logsumexp, top_k ----------------------------------
+
+lowering_rules[ew.population_count_p] = _elementwise_lower("popcnt")
+lowering_rules[ew.clz_p] = _elementwise_lower("count_leading_zeros")
+
+
+def _reduce_precision_lower(b, args, in_avals, out_aval, *, exponent_bits, mantissa_bits):
+    result = b.fresh()
+    b.emit(f"{result} = stablehlo.reduce_precision {args[0]}, "
+           f"format = e{exponent_bits}m{mantissa_bits} : {tensor_type(out_aval)}")
+    return result
+
+
+lowering_rules[ew.reduce_precision_p] = _reduce_precision_lower
+
+
+def _cumlogsumexp_lower(b, args, in_avals, out_aval, *, axis, reverse):
+    """As JAX does on CPU: a parallel prefix scan of logaddexp, in lax."""
+    from .forward_mode import logaddexp, prefix_scan
+    return lower_fun(b, lambda x: [prefix_scan(logaddexp, x, axis, reverse, -np.inf)],
+                     args, in_avals)[0]
+
+
+lowering_rules[red.cumlogsumexp_p] = _cumlogsumexp_lower
+
+
+def _top_k_lower(b, args, in_avals, out_avals, *, k, axis):
+    """``chlo.top_k`` works on the last axis: swap ``axis`` there and back."""
+    aval = in_avals[0]
+    perm = list(range(aval.ndim))
+    perm[axis], perm[-1] = perm[-1], perm[axis]
+    moved = lambda a: ShapedArray([a.shape[p] for p in perm], a.dtype)   # noqa: E731
+    x = args[0]
+    if axis != aval.ndim - 1:
+        x = b.op("stablehlo.transpose", [x], [aval], moved(aval),
+                 f"permutation = {i64_array(perm)}")
+    values, indices = b.fresh(), b.fresh()
+    v_aval, i_aval = moved(out_avals[0]), moved(out_avals[1])
+    b.emit(f"{values}, {indices} = chlo.top_k({x}, k = {k}) : {tensor_type(moved(aval))} -> "
+           f"({tensor_type(v_aval)}, {tensor_type(i_aval)})")
+    if axis == aval.ndim - 1:
+        return [values, indices]
+    return [b.op("stablehlo.transpose", [r], [a], out, f"permutation = {i64_array(perm)}")
+            for r, a, out in zip((values, indices), (v_aval, i_aval), out_avals)]
+
+
+lowering_rules[lax.top_k_p] = _top_k_lower
+
+
 def lower_sub_jaxpr(b, closed, args):
     """Inline a ClosedJaxpr (the body of jit, a branch of cond, ...)."""
     return lower_jaxpr(b, closed.jaxpr, closed.consts, args)

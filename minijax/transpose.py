@@ -523,6 +523,198 @@ def _dot_general_transpose(ct, x, y, *, dimension_numbers, precision, preferred_
 transpose_rules[red.dot_general_p] = _dot_general_transpose
 
 
+# -- convolution ---------------------------------------------------------------
+# conv_general_dilated is bilinear. Ignoring space, it contracts [batch, in]
+# with [in, out] like a matrix product, and each transpose is a convolution
+# again: the lhs cotangent convolves the output cotangent with the kernel
+# flipped in space and with its feature axes swapped; the rhs cotangent
+# convolves the input with the output cotangent, batch and feature axes
+# swapped. Strides and dilations trade places. Groups move as in JAX: the
+# lhs transpose folds the group count into the kernel's input features, and
+# the rhs transpose turns feature groups into batch groups and vice versa.
+
+from .lax import convolution as conv_mod   # noqa: E402
+
+
+def _spatial(shape, spec):
+    return tuple(shape[i] for i in spec[2:])
+
+
+def _swap_01(spec):
+    return (spec[1], spec[0]) + tuple(spec[2:])
+
+
+def _conv_transpose_lhs(ct, rhs, lhs_aval, *, window_strides, padding, lhs_dilation,
+                        rhs_dilation, dimension_numbers, feature_group_count,
+                        batch_group_count, precision, preferred_element_type):
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    rhs_shape = get_aval(rhs).shape
+    groups = max(feature_group_count, batch_group_count)
+    if groups > 1:   # the group count moves from the kernel's out to its in features
+        rhs = conv_mod.reshape_axis_out_of(rhs_spec[0], groups, rhs)
+        rhs = conv_mod.reshape_axis_into(rhs_spec[0], rhs_spec[1], rhs)
+    pads = conv_mod.conv_vjp_lhs_padding(
+        _spatial(lhs_aval.shape, lhs_spec), _spatial(rhs_shape, rhs_spec), window_strides,
+        _spatial(get_aval(ct).shape, out_spec), padding, lhs_dilation, rhs_dilation)
+    flipped = lax.rev(rhs, tuple(rhs_spec[2:]))
+    if get_aval(flipped).dtype != get_aval(ct).dtype:
+        flipped = lax.convert_element_type(flipped, get_aval(ct).dtype)
+    dn = conv_mod.ConvDimensionNumbers(out_spec, _swap_01(rhs_spec), lhs_spec)
+    out = lax.conv_general_dilated(
+        ct, flipped, window_strides=lhs_dilation, padding=pads, lhs_dilation=window_strides,
+        rhs_dilation=rhs_dilation, dimension_numbers=dn, feature_group_count=groups,
+        precision=precision, preferred_element_type=preferred_element_type)
+    if get_aval(out).dtype != lhs_aval.dtype:
+        out = lax.convert_element_type(out, lhs_aval.dtype)
+    if batch_group_count > 1:   # the groups come back as features: make them batch
+        out = conv_mod.reshape_axis_out_of(lhs_spec[1], batch_group_count, out)
+        out = conv_mod.reshape_axis_into(lhs_spec[1], lhs_spec[0], out)
+    return out
+
+
+def _conv_transpose_rhs(ct, lhs, rhs_aval, *, window_strides, padding, lhs_dilation,
+                        rhs_dilation, dimension_numbers, feature_group_count,
+                        batch_group_count, precision, preferred_element_type):
+    if 0 in get_aval(ct).shape:   # no output: no cotangent (and no empty kernel)
+        return zeros_like_aval(rhs_aval)
+    lhs_spec, rhs_spec, out_spec = dimension_numbers
+    pads = conv_mod.conv_vjp_rhs_padding(
+        _spatial(get_aval(lhs).shape, lhs_spec), _spatial(rhs_aval.shape, rhs_spec),
+        window_strides, _spatial(get_aval(ct).shape, out_spec), padding, lhs_dilation,
+        rhs_dilation)
+    if get_aval(lhs).dtype != get_aval(ct).dtype:
+        lhs = lax.convert_element_type(lhs, get_aval(ct).dtype)
+    dn = conv_mod.ConvDimensionNumbers(_swap_01(lhs_spec), _swap_01(out_spec),
+                                       _swap_01(rhs_spec))
+    out = lax.conv_general_dilated(
+        lhs, ct, window_strides=rhs_dilation, padding=pads, lhs_dilation=lhs_dilation,
+        rhs_dilation=window_strides, dimension_numbers=dn,
+        feature_group_count=batch_group_count, batch_group_count=feature_group_count,
+        precision=precision, preferred_element_type=preferred_element_type)
+    if get_aval(out).dtype != rhs_aval.dtype:
+        out = lax.convert_element_type(out, rhs_aval.dtype)
+    return out
+
+
+def _conv_general_dilated_transpose(ct, lhs, rhs, **params):
+    if is_undefined(lhs) and is_undefined(rhs):
+        raise _nonlinear("conv_general_dilated")
+    if type(ct) is Zero:
+        return [None if not is_undefined(x) else Zero(x.aval) for x in (lhs, rhs)]
+    if is_undefined(lhs):
+        return [_conv_transpose_lhs(ct, rhs, lhs.aval, **params), None]
+    return [None, _conv_transpose_rhs(ct, lhs, rhs.aval, **params)]
+
+
+transpose_rules[lax.conv_general_dilated_p] = _conv_general_dilated_transpose
+
+
+# -- windowed reductions ---------------------------------------------------------
+
+
+def _reduce_window_sum_transpose(ct, x, *, window_dimensions, window_strides, padding,
+                                 base_dilation, window_dilation):
+    """Each input element receives the cotangents of the windows it fell in: a
+    window sum over the cotangent, spread out by the strides and padded so
+    that every window reaches back over its elements (a transposed box
+    convolution)."""
+    ct = instantiate(ct)
+    in_shape = x.aval.shape
+    pads = conv_mod.conv_vjp_lhs_padding(in_shape, window_dimensions, window_strides,
+                                         get_aval(ct).shape, padding, base_dilation,
+                                         window_dilation)
+    zero = lax._convert_element_type(0, get_aval(ct).dtype, False)
+    spread = lax.pad(ct, zero, [(lo, hi, s - 1) for (lo, hi), s in zip(pads, window_strides)])
+    ones = (1,) * len(in_shape)
+    return [lax.reduce_window_sum_p.bind(
+        spread, window_dimensions=window_dimensions, window_strides=base_dilation,
+        padding=((0, 0),) * len(in_shape), base_dilation=ones,
+        window_dilation=window_dilation)]
+
+
+def _select_and_gather_add_transpose(ct, tangents, operand, *, select_prim,
+                                     window_dimensions, window_strides, padding,
+                                     base_dilation, window_dilation):
+    """Gathering the winners' tangents transposes to scattering the
+    cotangents onto the winners (undilating the operand first)."""
+    if any(d != 1 for d in window_dilation):
+        raise NotImplementedError(f"VJP not implemented for select_and_gather (MaxPool) with "
+                                  f"window dilation, got window_dilation={window_dilation}.")
+    if type(ct) is Zero:
+        return [Zero(tangents.aval), None]
+    dilated = any(d != 1 for d in base_dilation)
+    if dilated:   # the holes never win
+        fill = (red._lowest if select_prim is ew.ge_p else red._highest)(get_aval(operand).dtype)
+        operand = lax.pad(operand, lax._convert_element_type(fill, get_aval(operand).dtype),
+                          [(0, 0, d - 1) for d in base_dilation])
+    out = lax.select_and_scatter_add_p.bind(ct, operand, select_prim=select_prim,
+                                            window_dimensions=window_dimensions,
+                                            window_strides=window_strides, padding=padding)
+    if dilated:
+        out = lax.slice(out, (0,) * len(base_dilation), get_aval(out).shape, base_dilation)
+    return [out, None]
+
+
+def _select_and_scatter_add_transpose(ct, source, operand, *, select_prim, window_dimensions,
+                                      window_strides, padding):
+    if type(ct) is Zero:
+        return [Zero(source.aval), None]
+    ones = (1,) * len(window_dimensions)
+    return [lax.select_and_gather_add_p.bind(
+        ct, operand, select_prim=select_prim, window_dimensions=window_dimensions,
+        window_strides=window_strides, padding=padding, base_dilation=ones,
+        window_dilation=ones), None]
+
+
+transpose_rules[lax.reduce_window_sum_p] = _reduce_window_sum_transpose
+transpose_rules[lax.select_and_gather_add_p] = _select_and_gather_add_transpose
+transpose_rules[lax.select_and_scatter_add_p] = _select_and_scatter_add_transpose
+
+
+# -- Fourier transforms ----------------------------------------------------------
+# The DFT matrix is symmetric, so FFT and IFFT are their own transposes. RFFT
+# keeps n // 2 + 1 of the n frequencies; the bins it drops are conjugates of
+# kept ones, so in the transpose every kept bin except 0 (and n / 2 for even
+# n) stands for two: IRFFT's sum counts them twice, hence the weights.
+
+
+def _pair_weights(m, n, dtype):
+    """1 for the DC bin (and the Nyquist bin of an even n), 2 for the others."""
+    weights = np.full(m, 2.0)
+    weights[0] = 1.0
+    if n % 2 == 0:
+        weights[-1] = 1.0
+    return np.asarray(weights, dtype)
+
+
+def _fft_transpose(ct, x, *, fft_type, fft_lengths):
+    ct = instantiate(ct)
+    dtype = get_aval(ct).dtype
+    size = int(np.prod(fft_lengths))
+    if fft_type == lax.FftType.RFFT:
+        weights = _pair_weights(get_aval(ct).shape[-1], fft_lengths[-1],
+                                np.finfo(dtype).dtype)
+        halved = lax.div(lax.conj(ct), lax.convert_element_type(
+            lax.broadcast_to_rank(weights, get_aval(ct).ndim), dtype))
+        out = lax.fft(halved, lax.FftType.IRFFT, fft_lengths)
+        return [lax.mul(out, lax._convert_element_type(size, get_aval(out).dtype))]
+    if fft_type == lax.FftType.IRFFT:
+        spectrum = lax.fft(ct, lax.FftType.RFFT, fft_lengths)
+        c_dtype = get_aval(spectrum).dtype
+        weights = _pair_weights(get_aval(spectrum).shape[-1], fft_lengths[-1],
+                                np.finfo(c_dtype).dtype) / size
+        scaled = lax.mul(lax.convert_element_type(
+            lax.broadcast_to_rank(weights, get_aval(spectrum).ndim), c_dtype), spectrum)
+        return [lax.conj(scaled)]
+    return [lax.fft(ct, fft_type, fft_lengths)]
+
+
+transpose_rules[lax.fft_p] = _fft_transpose
+
+transpose_rules[ew.reduce_precision_p] = lambda ct, x, **params: [
+    ew.reduce_precision_p.bind(instantiate(ct), **params)]   # linear, as in JAX
+
+
 # ---------------------------------------------------------------------------
 # Linear algebra (minijax/lax/linalg.py): triangular_solve is linear in b.
 

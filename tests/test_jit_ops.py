@@ -523,6 +523,42 @@ CASES = [
          lambda dt: (finite(dt, 3, 4), finite(dt, 4, 2, seed=5)), (F32, I32)),
     Case("jnp_einsum", lambda ns, x, y: ns.jnp.einsum("bij,bjk->bik", x, y),
          lambda dt: (finite(dt, 2, 3, 4), finite(dt, 2, 4, 5, seed=7)), (F32,)),
+    # -- convolution, windows, Fourier transforms and friends (more in test_convolution.py,
+    # test_reduce_window.py, test_fft.py, test_lax_more.py)
+    Case("conv_general_dilated", lambda ns, x, w: (
+        ns.lax.conv_general_dilated(x, w, (1, 2), [(1, 0), (0, 2)], (2, 1), (1, 2)),
+        ns.lax.conv_general_dilated(x, w[:, :1], (1, 1), "SAME", feature_group_count=3),
+        ns.lax.conv_general_dilated(x[:, :, :4], w[:2], (1, 1), "VALID", batch_group_count=2)),
+        lambda dt: (finite(dt, 2, 3, 5, 6), finite(dt, 6, 3, 2, 3, seed=3)), (F32, F64, C64)),
+    Case("conv_grad", lambda ns, x, w: ns.grad(lambda x, w: ns.jnp.sum(ns.jnp.sin(
+        ns.lax.conv(x, w, (2, 1), "SAME"))), (0, 1))(x, w),
+        lambda dt: (finite(dt, 2, 3, 5, 6), finite(dt, 4, 3, 2, 3, seed=3)), (F32,)),
+    Case("reduce_window", lambda ns, x: (
+        ns.lax.reduce_window(x, -np.inf, ns.lax.max, (2, 3), (1, 2), "SAME"),
+        ns.lax.reduce_window(x, np.inf, ns.lax.min, (2, 2), (2, 1), [(1, 0), (0, 1)],
+                             window_dilation=(1, 2)),
+        ns.lax.reduce_window(x, 0.0, ns.lax.add, (2, 2), (1, 1), "VALID", base_dilation=(2, 1)),
+        ns.lax.reduce_window(x, 1.0, ns.lax.mul, (1, 3), (1, 1), "SAME")),
+        lambda dt: (finite(dt, 4, 6, lo=-3, hi=3),), (F32, F64)),
+    Case("max_pool_grads", lambda ns, x: ns.grad(lambda x: ns.jnp.sum(ns.grad(
+        lambda x: ns.jnp.sum(ns.lax.reduce_window(x, -np.inf, ns.lax.max, (2, 2), (2, 1),
+                                                  "SAME") ** 2))(x) * x))(x),
+        lambda dt: (np.random.default_rng(0).permutation(24).reshape(4, 6).astype(dt),), (F32,)),
+    Case("fft", lambda ns, x: (ns.lax.fft(x, "fft", (6,)), ns.lax.fft(x, "ifft", (4, 6)),
+                               ns.lax.fft(x, "irfft", (4, 10)),
+                               ns.lax.fft(ns.lax.real(x), "rfft", (4, 6))),
+         lambda dt: (finite(dt, 3, 4, 6),), (C64,)),
+    Case("top_k", lambda ns, x: (ns.lax.top_k(x, 2), ns.lax.top_k(x, 3, axis=0)),
+         lambda dt: (finite(dt, 4, 5, lo=-30, hi=30),), (F32, I32, U8)),
+    Case("cumlogsumexp", lambda ns, x: (ns.lax.cumlogsumexp(x, 1),
+                                        ns.lax.cumlogsumexp(x, 0, reverse=True)),
+         lambda dt: (finite(dt, 5, 6, lo=-30, hi=30),), (F32,), jax_tol=dict(rtol=1e-6, atol=1e-6),
+         why_not_exact="JAX lowers it as its associative_scan, minijax as a Hillis-Steele "
+                       "prefix scan: the same sums, added in another order"),
+    Case("reduce_precision", lambda ns, x: (ns.lax.reduce_precision(x, 5, 10),
+                                            ns.lax.reduce_precision(x, 4, 3)),
+         unary, (F32, F64)),
+    *[unary_case(n, (I32, U8, U32)) for n in ("population_count", "clz")],
     # -- higher-order primitives
     Case("cond", _cond_fun, lambda dt: (finite(dt, 4),), FLOATS),
     Case("cond_false", _cond_fun, lambda dt: (-np.abs(finite(dt, 4)),), (F32,)),

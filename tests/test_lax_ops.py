@@ -661,8 +661,38 @@ def _dot_general_ref(p, lhs, rhs):
 case("dot_general", lambda lax, p, x, y: lax.dot_general(x, y, p["dn"]), _dot_general_sample,
      (F32, I32, C64), _dot_general_ref, LOOSE)
 
+unary("population_count", dtypes=INTS, ref=lambda x: np.bitwise_count(
+    x.view(f"uint{x.dtype.itemsize * 8}")).astype(x.dtype), jvp=False)
+unary("clz", dtypes=INTS, jvp=False)
+case("cumlogsumexp", lambda lax, p, x: lax.cumlogsumexp(x, p["axis"], p["reverse"]),
+     _cumulative_sample, (F32, F16), _cumulative_ref(lambda x, a: np.logaddexp.accumulate(x, a)),
+     LOOSE)
+
+
+def _top_k_sample(draw):
+    shape = draw(shape_st(min_dims=1, min_side=1))
+    axis = draw(st.integers(0, len(shape) - 1))
+    return {"k": draw(st.integers(0, shape[axis])), "axis": axis}, [Op(shape)]
+
+
+def _top_k_ref(p, x):
+    order = np.flip(np.argsort(x, axis=p["axis"], kind="stable"), p["axis"])
+    return np.take(np.take_along_axis(x, order, p["axis"]), np.arange(p["k"]), p["axis"])
+
+
+case("top_k", lambda lax, p, x: lax.top_k(x, p["k"], axis=p["axis"])[0], _top_k_sample,
+     (F32, I32, U8), _top_k_ref)
+
 # Primitives tested elsewhere, with the reason.
 NOT_IN_TABLE = {
+    "conv_general_dilated": "strides, paddings, dilations, groups and layouts vs JAX "
+                            "(values, jvp, vjp, vmap, jit) in test_convolution.py",
+    **{name: "windows, paddings and dilations vs JAX in test_reduce_window.py" for name in
+       ("reduce_window_sum", "reduce_window_max", "reduce_window_min",
+        "select_and_gather_add", "select_and_scatter_add")},
+    "fft": "every FFT type and the numpy.fft module vs JAX in test_fft.py",
+    "reduce_precision": "bit-exact vs JAX on special values in test_lax_more.py",
+
     "add_any": "autodiff's internal sum of tangents (add's rules); exercised by every "
                "jvp with fan-out in test_jvp.py",
     "jit": "a higher-order primitive carrying a jaxpr; tested in test_jit*.py",

@@ -32,7 +32,8 @@ tables = dict(jvp=jvp_rules, batch=batching_rules, transpose=transpose_rules,
 report = {{name: dict(impl=has_impl(p), **{{k: p in t for k, t in tables.items()}})
           for name, p in core.all_primitives.items()}}
 exported = sorted(p.name for m in (lax, lax.elementwise, lax.shapes, lax.reductions,
-                                   lax.sorting, lax.linalg)
+                                   lax.sorting, lax.linalg, lax.convolution, lax.windowed,
+                                   lax.fourier)
                   for p in vars(m).values() if isinstance(p, core.Primitive))
 json.dump(dict(rules=report, exported=exported, lax_names=dir(lax)), sys.stdout)
 """
@@ -43,7 +44,9 @@ LINEAR = {
     "complex", "conj", "real", "imag", "select_n", "reduce_sum", "cumsum",
     "broadcast_in_dim", "reshape", "transpose", "squeeze", "rev", "concatenate", "pad",
     "slice", "dynamic_slice", "dynamic_update_slice", "gather", "scatter", "scatter-add",
-    "scatter-mul", "triangular_solve",
+    "scatter-mul", "triangular_solve", "conv_general_dilated", "reduce_window_sum",
+    "select_and_gather_add", "select_and_scatter_add", "fft",
+    "reduce_precision",   # treated as linear, as in JAX
 }
 HIGHER_ORDER = {"cond", "while", "scan", "jit", "remat2", "checkpointed_scan"}
 NO_JVP = {"nextafter"}        # JAX has none either: it raises
@@ -99,7 +102,7 @@ def test_import_registers_every_rule(imports):
                         partial_eval=name in HIGHER_ORDER)
         assert has == expected, name
     for fn in ("cond", "switch", "while_loop", "fori_loop", "scan", "map", "custom_root",
-               "custom_linear_solve"):
+               "custom_linear_solve", "associative_scan"):
         assert fn in report["lax_names"]
 
 

@@ -350,6 +350,21 @@ CASES = [
     Case("argmax_reindex", lambda lax: lambda x: lax.mul(x, lax.broadcast(
         lax.convert_element_type(lax.argmax(x, 0, np.int32), x.dtype), (3,))),
          (distinct(3, 2),)),
+    # -- convolution, windows, Fourier transforms (more in their own test files) ------
+    Case("conv_general_dilated", lambda lax: lambda x, w: lax.conv_general_dilated(
+        x, w, (2, 1), [(1, 0), (0, 1)], (1, 2), (2, 1), feature_group_count=2),
+         (real(2, 4, 4, 5), real(4, 2, 2, 2))),
+    Case("reduce_window_sum", lambda lax: lambda x: lax.reduce_window(
+        x, 0.0, lax.add, (2, 3), (1, 2), "SAME"), (real(4, 5),)),
+    Case("reduce_window_max", lambda lax: lambda x: lax.reduce_window(
+        x, -np.inf, lax.max, (2, 2), (2, 1), "VALID"), (distinct(4, 5),)),
+    Case("reduce_window_min", lambda lax: lambda x: lax.reduce_window(
+        x, np.inf, lax.min, (3, 2), (1, 1), "SAME"), (distinct(4, 5),)),
+    Case("fft", lambda lax: lambda x: lax.fft(lax.fft(x, "rfft", (3, 4)), "irfft", (3, 5)),
+         (real(2, 3, 4),)),
+    Case("top_k", lambda lax: lambda x: lax.top_k(x, 2)[0], (distinct(3, 4),)),
+    Case("cumlogsumexp", lambda lax: lambda x: lax.cumlogsumexp(x, 1, reverse=True),
+         (real(3, 4),)),
     # -- higher-order primitives -------------------------------------------------
     Case("jit", _jit, (real(3, 2), real(3, 2))),
     Case("cond_true", _cond, (positive(3), real(3))),
@@ -485,6 +500,10 @@ NOT_DIFFERENTIATED = {
     "shift_right_arithmetic": "integer operands only",
     "bitcast_convert_type": "reinterprets bits: zero derivative (the PRNG's floats)",
     "random_gamma": "JAX differentiates it implicitly; minijax refuses (test_random.py)",
+    "population_count": "integer operands only", "clz": "integer operands only",
+    "reduce_precision": "rounding: zero derivative almost everywhere, but linear in JAX's "
+                        "rules (finite differences cannot agree); test_lax_more.py compares "
+                        "its gradient with JAX's",
     # No derivative in JAX either (minijax treats it as zero; JAX raises).
     "nextafter": "JAX defines no derivative for nextafter",
     # JAX cannot transpose it either: the number of iterations is unknown.
@@ -504,6 +523,11 @@ DIFFERENTIATED_ELSEWHERE = {
     "name": "checkpoint_name: see test_checkpoint.py",
     "checkpointed_scan": "see test_binomial_checkpoint.py",
     "debug_callback": "no outputs; prints primal values under grad: see test_debug.py",
+    # The derivatives of max/min windows: they appear only in differentiated
+    # programs (reduce_window_max/min above reach them) and are checked to
+    # second order in test_reduce_window.py.
+    "select_and_gather_add": "test_reduce_window.py",
+    "select_and_scatter_add": "test_reduce_window.py",
 }
 
 

@@ -21,7 +21,8 @@ from .elementwise import (
     add_p, sub_p, mul_p, div_p, rem_p, pow_p, max_p, min_p, atan2_p, nextafter_p, and_p, or_p,
     xor_p, eq_p, ne_p, lt_p, le_p, gt_p, ge_p, complex_p, polygamma_p, add_any_p, select_n_p, clamp_p,
     shift_left_p, shift_right_logical_p, shift_right_arithmetic_p, bitcast_convert_type_p,
-    convert_element_type_p, unary_ops, binary_ops)
+    convert_element_type_p, population_count_p, clz_p, reduce_precision_p, unary_ops,
+    binary_ops)
 from .shapes import (
     GatherDimensionNumbers, ScatterDimensionNumbers, GatherScatterMode, broadcast_in_dim_p,
     reshape_p, transpose_p, squeeze_p, rev_p, concatenate_p, pad_p, slice_p, dynamic_slice_p,
@@ -29,8 +30,15 @@ from .shapes import (
     scatter_p, iota_p)
 from .reductions import (
     reduce_sum_p, reduce_prod_p, reduce_max_p, reduce_min_p, reduce_and_p, reduce_or_p,
-    argmax_p, argmin_p, cumsum_p, cumprod_p, cummax_p, cummin_p, dot_general_p)
-from .sorting import sort_p
+    argmax_p, argmin_p, cumsum_p, cumprod_p, cummax_p, cummin_p, cumlogsumexp_p, dot_general_p)
+from .sorting import sort_p, top_k_p
+from .convolution import (
+    ConvDimensionNumbers, conv_dimension_numbers, conv_general_dilated, conv,
+    conv_with_general_padding, padtype_to_pads, conv_general_dilated_p)
+from .windowed import (
+    reduce_window, reduce_window_shape_tuple, reduce_window_sum_p, reduce_window_max_p,
+    reduce_window_min_p, select_and_gather_add_p, select_and_scatter_add_p)
+from .fourier import FftType, fft, fft_p
 from . import linalg
 
 # ---------------------------------------------------------------------------
@@ -62,6 +70,7 @@ logistic, sqrt, rsqrt, cbrt = map(_unary_fn, (logistic_p, sqrt_p, rsqrt_p, cbrt_
 erf, erfc, erf_inv, lgamma, digamma = map(
     _unary_fn, (erf_p, erfc_p, erf_inv_p, lgamma_p, digamma_p))
 bitwise_not, abs, real, imag = map(_unary_fn, (not_p, abs_p, real_p, imag_p))
+population_count, clz = map(_unary_fn, (population_count_p, clz_p))
 
 add, sub, mul, div, rem, pow, max, min, atan2, nextafter, polygamma = (
     _binary_fn(p, n) for p, n in ((add_p, "add"), (sub_p, "sub"), (mul_p, "mul"),
@@ -88,6 +97,13 @@ def round(x, rounding_method=0):
 class RoundingMethod:
     AWAY_FROM_ZERO = 0
     TO_NEAREST_EVEN = 1
+
+
+def reduce_precision(operand, exponent_bits, mantissa_bits):
+    """Round to the nearest value of a float format with the given numbers of
+    exponent and mantissa bits (the result keeps ``operand``'s dtype)."""
+    return reduce_precision_p.bind(operand, exponent_bits=operator.index(exponent_bits),
+                                   mantissa_bits=operator.index(mantissa_bits))
 
 
 def integer_pow(x, y):
@@ -536,7 +552,8 @@ def _cumulative_fn(prim):
     return fn
 
 
-cumsum, cumprod, cummax, cummin = map(_cumulative_fn, (cumsum_p, cumprod_p, cummax_p, cummin_p))
+cumsum, cumprod, cummax, cummin, cumlogsumexp = map(
+    _cumulative_fn, (cumsum_p, cumprod_p, cummax_p, cummin_p, cumlogsumexp_p))
 
 
 def sort(operand, dimension=-1, is_stable=True, num_keys=1):
@@ -548,6 +565,14 @@ def sort(operand, dimension=-1, is_stable=True, num_keys=1):
     out = sort_p.bind(*operands, dimension=_canonical_axis(dimension, ndim),
                       is_stable=bool(is_stable), num_keys=operator.index(num_keys))
     return out[0] if single else tuple(out)
+
+
+def top_k(operand, k, *, axis=-1):
+    """The ``k`` largest elements along ``axis``, in descending order, and
+    their indices (int32)."""
+    ndim = get_aval(operand).ndim   # a scalar has no axis: AxisError, a ValueError
+    k = operator.index(k)
+    return list(top_k_p.bind(operand, k=k, axis=_canonical_axis(axis, ndim)))
 
 
 def sort_key_val(keys, values, dimension=-1, is_stable=True):
@@ -585,3 +610,4 @@ def dot(lhs, rhs, precision=None, preferred_element_type=None):
 
 from ..control_flow import cond, switch, while_loop, fori_loop, scan, map  # noqa: E402
 from ..custom_solvers import custom_root, custom_linear_solve  # noqa: E402
+from .associative_scan import associative_scan  # noqa: E402

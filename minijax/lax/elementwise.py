@@ -511,3 +511,69 @@ def _bitcast_convert_type_abstract_eval(x, new_dtype):
         raise TypeError("`bitcast_convert_type` for operand type (bool) cannot have "
                         "different destination type")
     return ShapedArray(x.shape, new_dtype)
+
+
+def _population_count_impl(x):
+    # Count the bits of the two's-complement pattern (numpy counts |x| for signed).
+    return np.bitwise_count(x.view(np.dtype(f"uint{x.dtype.itemsize * 8}"))).astype(x.dtype)
+
+
+def _clz_impl(x):
+    """The number of zero bits above the highest set bit (the width for 0)."""
+    bits = x.dtype.itemsize * 8
+    unsigned = x.view(np.dtype(f"uint{bits}"))
+    count = np.zeros(x.shape, np.int64)
+    for i in range(bits):   # the top i + 1 bits are all clear: one more leading zero
+        count += (unsigned >> np.asarray(bits - 1 - i, unsigned.dtype)) == 0
+    return count.astype(x.dtype)
+
+
+population_count_p = _unary("population_count", _population_count_impl, INT + UINT)
+clz_p = _unary("clz", _clz_impl, INT + UINT)
+
+# ---------------------------------------------------------------------------
+# reduce_precision: round floats to a narrower format (fewer exponent and
+# mantissa bits), staying in the same dtype. XLA's recipe, on the bits:
+# round the mantissa to nearest even, then flush values out of the narrow
+# exponent range to infinity or zero; NaNs stay NaN.
+
+reduce_precision_p = Primitive("reduce_precision")
+
+
+@reduce_precision_p.def_impl
+def _reduce_precision_impl(x, *, exponent_bits, mantissa_bits):
+    info = np.finfo(x.dtype)
+    width, src_mantissa = info.bits, info.nmant
+    src_exponent = width - src_mantissa - 1
+    uint = np.dtype(f"uint{width}")
+    u = lambda v: np.asarray(v, uint)   # noqa: E731  (constants of the bits' type)
+    bits = x.view(uint).copy()
+    if mantissa_bits < src_mantissa:
+        dropped = src_mantissa - mantissa_bits
+        last_kept = u(1 << dropped)
+        bias = (bits & last_kept) >> u(dropped)      # round half to even
+        bias = bias + u((1 << (dropped - 1)) - 1)
+        bits = (bits + bias) & ~(last_kept - u(1))
+    if exponent_bits < src_exponent:
+        sign = bits & u(1 << (width - 1))
+        exponent_mask = u(((1 << src_exponent) - 1) << src_mantissa)
+        src_bias = (1 << (src_exponent - 1)) - 1
+        new_bias = (1 << (exponent_bits - 1)) - 1
+        exponent = bits & exponent_mask
+        overflow = exponent > u((src_bias + new_bias) << src_mantissa)
+        underflow = exponent <= u((src_bias - new_bias) << src_mantissa)
+        bits = np.where(overflow, sign | exponent_mask, np.where(underflow, sign, bits))
+    out = np.asarray(bits, uint).view(x.dtype)
+    return np.where(np.isnan(x), x, out) if mantissa_bits < src_mantissa else out
+
+
+@reduce_precision_p.def_abstract_eval
+def _reduce_precision_abstract_eval(x, *, exponent_bits, mantissa_bits):
+    _check_kind("reduce_precision", x, FLOAT)
+    if exponent_bits < 1:
+        raise ValueError(f"reduce_precision: exponent_bits must be positive; got "
+                         f"{exponent_bits}")
+    if mantissa_bits < 0:
+        raise ValueError(f"reduce_precision: mantissa_bits must be non-negative; got "
+                         f"{mantissa_bits}")
+    return x

@@ -119,6 +119,19 @@ cumprod_p = _cumulative("cumprod", lambda x, axis: np.cumprod(x, axis=axis, dtyp
 cummax_p = _cumulative("cummax", lambda x, axis: np.maximum.accumulate(x, axis=axis))
 cummin_p = _cumulative("cummin", lambda x, axis: np.minimum.accumulate(x, axis=axis))
 
+
+def _cumlogsumexp_impl(x, axis):
+    """log(cumsum(exp(x))), without overflow for real x (numpy's logaddexp is
+    real-only: complex x takes the direct formula)."""
+    if x.dtype.kind == "c":
+        return np.log(np.cumsum(np.exp(x), axis=axis)).astype(x.dtype)
+    with np.errstate(all="ignore"):
+        return np.logaddexp.accumulate(x.astype(np.result_type(x.dtype, np.float16)),
+                                       axis=axis).astype(x.dtype)
+
+
+cumlogsumexp_p = _cumulative("cumlogsumexp", _cumlogsumexp_impl)
+
 # ---------------------------------------------------------------------------
 # dot_general: dimension_numbers = ((lhs_contract, rhs_contract), (lhs_batch, rhs_batch)).
 # The result's axes are: batch axes, then lhs free axes, then rhs free axes.

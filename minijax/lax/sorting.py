@@ -39,3 +39,42 @@ def _sort_abstract_eval(*operands, dimension, is_stable, num_keys):
     for k in operands[:num_keys]:
         _check_kind("sort", k, ANY)
     return [ShapedArray(x.shape, x.dtype, x.weak_type) for x in operands]
+
+
+# ---------------------------------------------------------------------------
+# top_k: the k largest elements along ``axis`` in descending order, and their
+# indices (the lower index first among equal values).
+
+top_k_p = Primitive("top_k", multiple_results=True)
+
+
+@top_k_p.def_impl
+def _top_k_impl(operand, *, k, axis):
+    n = operand.shape[axis]
+    # A stable ascending sort of the reversed axis puts equal values in
+    # descending index order; reading it backwards gives descending values
+    # with ascending indices among ties (no negation: unsigned types work).
+    ascending = np.argsort(np.flip(operand, axis), axis=axis, kind="stable")
+    order = (n - 1) - np.flip(ascending, axis)
+    indices = np.take(order, np.arange(k), axis=axis)
+    return [np.take_along_axis(operand, indices, axis=axis), indices.astype(np.int32)]
+
+
+@top_k_p.def_abstract_eval
+def _top_k_abstract_eval(operand, *, k, axis):
+    if k < 0:
+        raise ValueError(f"k argument to top_k must be nonnegative, got {k}")
+    if len(operand.shape) == 0:
+        raise TypeError("top_k operand must have >= 1 dimension, got {}".format(operand.shape))
+    if not 0 <= axis < operand.ndim:
+        raise ValueError(f"axis argument out of range: axis={axis} for operand.shape="
+                         f"{operand.shape}")
+    if operand.shape[axis] < k:
+        raise ValueError(f"k argument to top_k must be no larger than size along axis; got "
+                         f"k={k} with shape={operand.shape} and axis={axis}")
+    _check_kind("top_k", operand, ANY)
+    if operand.dtype.kind == "c":
+        raise ValueError("top_k is not compatible with complex inputs.")
+    shape = operand.shape[:axis] + (k,) + operand.shape[axis + 1:]
+    return [ShapedArray(shape, operand.dtype, operand.weak_type),
+            ShapedArray(shape, np.dtype(np.int32))]

@@ -42,6 +42,7 @@ from .products import dot, vdot, inner, matmul, tensordot, kron, cross
 from .einsum import einsum
 from .indexing import getitem as _getitem  # noqa: F401
 from . import linalg  # noqa: F401
+from . import fft  # noqa: F401
 from . import array_methods as _array_methods
 
 _array_methods.install()
