@@ -1,6 +1,6 @@
 """minijax: JAX's transformations, re-implemented to be read."""
 from .config import config
-from . import dtypes, tree_util, core, eager, lax, numpy
+from . import dtypes, errors, tree_util, core, eager, lax, numpy
 from .eager import Array
 from .core import ShapeDtypeStruct
 from .forward_mode import jvp

@@ -220,4 +220,4 @@ class EvalTrace(core.Trace):
         return "in eager evaluation"
 
 
-core._current = EvalTrace()
+core.set_eager_trace(EvalTrace())
