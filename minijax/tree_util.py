@@ -179,40 +179,69 @@ def all_leaves(iterable):
     return all(_node_type(x) is None for x in iterable)
 
 
-def flatten_up_to(treedef, tree, what="tree"):
+def flatten_up_to(treedef, tree, what="tree", path_str=None):
     """The subtrees of ``tree`` sitting where ``treedef`` has leaves.
 
     ``treedef`` must be a prefix of ``tree``'s structure. Used to broadcast a
-    prefix spec such as vmap's ``in_axes`` over the arguments.
+    prefix spec such as vmap's ``in_axes`` over the arguments. A mismatch is a
+    ValueError naming where it is (``path_str`` turns a key path into words)
+    and what differs: the type, the dict keys or the length.
     """
     out = []
-    _flatten_up_to(treedef, tree, out, what, ())
+    _flatten_up_to(treedef, tree, out, what, (), path_str or _path_str)
     return out
 
 
-def _flatten_up_to(treedef, tree, out, what, path):
+def _flatten_up_to(treedef, tree, out, what, path, path_str):
     if treedef.node_type is None:
         out.append(tree)
         return
     entry = _node_type(tree)
+    where = f"pytree structure error in {what} at {path_str(path)}"
     if entry is None or type(tree) is not treedef.node_type:
         raise ValueError(
-            f"pytree structure error: {what} at path {_path_str(path)} is a "
-            f"{type(tree).__name__}, but the prefix expects "
-            f"{getattr(treedef.node_type, '__name__', treedef.node_type)} "
-            f"(structure {PyTreeDef(treedef.node_type, treedef.node_data, treedef.children_defs)}).")
+            f"{where}: the value is {_describe_node(tree, entry)}, but the prefix expects a "
+            f"{_type_name(treedef.node_type)} there (structure "
+            f"{PyTreeDef(treedef.node_type, treedef.node_data, treedef.children_defs)}).")
     children, aux = entry.flatten(tree)
     if aux != treedef.node_data or len(children) != len(treedef.children_defs):
-        raise ValueError(f"pytree structure error: {what} at path {_path_str(path)} has "
-                         f"node data {aux!r} and {len(children)} children, but the prefix "
-                         f"expects {treedef.node_data!r} and {len(treedef.children_defs)}.")
+        raise ValueError(f"{where}: {_node_mismatch(tree, aux, children, treedef)}")
     keys = aux if type(tree) is dict else range(len(children))
     for key, sub, child in zip(keys, treedef.children_defs, children):
-        _flatten_up_to(sub, child, out, what, path + (key,))
+        _flatten_up_to(sub, child, out, what, path + (key,), path_str)
+
+
+def _type_name(t):
+    return getattr(t, "__name__", str(t))
+
+
+def _describe_node(x, entry):
+    """'a leaf of type float', 'a tuple of length 2': for structure errors."""
+    if entry is None:
+        return f"a leaf of type {type(x).__name__}"
+    if isinstance(x, (list, tuple)):
+        return f"a {type(x).__name__} of length {len(x)}"
+    return f"a {type(x).__name__}"
+
+
+def _node_mismatch(tree, aux, children, treedef):
+    """What differs between a node and the prefix's node of the same type."""
+    if type(tree) is dict:
+        got, want = list(aux), list(treedef.node_data)
+        missing = [k for k in want if k not in got]
+        extra = [k for k in got if k not in want]
+        return (f"the dict keys differ: the value has keys {got} and the prefix has keys "
+                f"{want} (missing from the value: {missing}; not in the prefix: {extra}).")
+    if aux == treedef.node_data:
+        return (f"the value is a {type(tree).__name__} of length {len(children)}, but the "
+                f"prefix has a {type(tree).__name__} of length "
+                f"{len(treedef.children_defs)} there.")
+    return (f"the {type(tree).__name__} nodes have different metadata: {aux!r} in the "
+            f"value, {treedef.node_data!r} in the prefix.")
 
 
 def _path_str(path):
-    return "tree" + "".join(f"[{k!r}]" for k in path) if path else "tree (the root)"
+    return "key path " + keystr(path) if path else "the root of the tree"
 
 
 def tree_flatten_with_path(tree, is_leaf=None):
@@ -244,7 +273,8 @@ def keystr(path):
 def tree_map(f, tree, *rest, is_leaf=None):
     """Apply ``f`` leafwise; ``rest`` must have ``tree``'s structure (or extend it)."""
     leaves, treedef = tree_flatten(tree, is_leaf)
-    all_leaves_ = [leaves] + [flatten_up_to(treedef, r, "tree_map argument") for r in rest]
+    all_leaves_ = [leaves] + [flatten_up_to(treedef, r, f"tree_map's tree number {i + 2}")
+                              for i, r in enumerate(rest)]
     return treedef.unflatten(f(*xs) for xs in zip(*all_leaves_))
 
 
