@@ -134,7 +134,8 @@ def stack(arrays, axis=0, dtype=None):
     arrays = [asarray(a) for a in arrays]
     shapes = {a.shape for a in arrays}
     if len(shapes) != 1:
-        raise ValueError("All input arrays must have the same shape.")
+        raise ValueError(f"All input arrays must have the same shape. Got "
+                         f"{', '.join(str(a.shape) for a in arrays)}.")
     axis = lax._canonical_axis(axis, arrays[0].ndim + 1)
     return concatenate([lax.expand_dims(a, (axis,)) for a in arrays], axis, dtype)
 
