@@ -14,7 +14,7 @@ rule table.
 import numpy as np
 
 from . import core, dtypes, lax, tree_util
-from .api_util import leaf_names
+from .api_util import check_callable, leaf_names
 from .core import ShapedArray, Tracer, bind_with_trace, get_aval, set_current_trace
 from .lax import elementwise as ew, shapes as sh, reductions as red
 
@@ -132,6 +132,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
     those that are prefixes of the arguments / outputs. Keyword arguments are
     mapped over axis 0.
     """
+    check_callable(fun)
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
     if not (in_axes is None or isinstance(in_axes, (int, tuple, dict))):

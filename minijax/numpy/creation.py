@@ -107,14 +107,17 @@ def asarray(a, dtype=None, copy=None):
         weak = dtype is None and type(a) is not bool
         dt = dtypes.python_scalar_dtype(a) if dtype is None else dtype
         return Array(_np_scalar(a, dt), ShapedArray((), dt, weak))
+    if a is None:
+        raise ValueError("None is not a valid value for jnp.array: pass a number, a "
+                         "(nested) sequence of numbers or an array")
     if isinstance(a, (list, tuple)):
         leaves = _flatten_sequence(a)
         if builtins.any(_is_array_like(x) for x in leaves):
             return _stack_nested(a, dtype)
     try:
         value = np.asarray(a)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"cannot convert {a!r} (of type {type(a).__name__}) to an array: "
+    except (TypeError, ValueError) as err:   # numpy's type: ValueError for ragged lists
+        raise type(err)(f"cannot convert {a!r} (of type {type(a).__name__}) to an array: "
                         f"{err}") from None
     if value.dtype == object:
         raise TypeError(f"cannot convert {a!r} to an array: it is not a (nested sequence "

@@ -23,7 +23,8 @@ def reshape(a, shape=None, order="C", *, newshape=None):
     a = asarray(a)
     shape = list(_shape_tuple(shape))
     if shape.count(-1) > 1:
-        raise ValueError("can only specify one unknown dimension")
+        raise TypeError(f"can only specify one unknown axis size with a `-1` value, got "
+                        f"{tuple(shape)}")
     if -1 in shape:
         known = math.prod(d for d in shape if d != -1)
         if known == 0 or a.size % known:   # numpy's error for an impossible -1: ValueError
@@ -211,7 +212,12 @@ def repeat(a, repeats, axis=None):
     if axis is None:
         a, axis = ravel(a), 0
     axis = lax._canonical_axis(axis, a.ndim)
-    r = operator.index(repeats)
+    # The output's shape depends on repeats: JAX's ConcretizationTypeError if traced.
+    r = concrete_or_error(repeats, "the repeats argument of jnp.repeat")
+    if np.ndim(r) != 0:
+        raise NotImplementedError("minijax's jnp.repeat takes a single number of repeats, "
+                                  "not one per element")
+    r = operator.index(r.item())
     expanded = lax.expand_dims(a, (axis + 1,))
     shape_ = list(expanded.shape)
     shape_[axis + 1] = r
