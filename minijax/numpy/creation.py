@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes, lax
 from ..core import ShapedArray, Tracer, get_aval, concrete_or_error, is_valid_value
 from ..eager import Array
+from ..errors import JAXTypeError
 from ..lax import _convert_element_type
 from .. import numpy as jnp  # a cycle: jnp.<name> reaches modules that import this one
 
@@ -180,10 +181,17 @@ def array(object, dtype=None, copy=True, ndmin=0):
 
 
 def _shape_tuple(shape):
-    if isinstance(shape, (int, np.integer)) or (hasattr(shape, "__index__") and
-                                                not isinstance(shape, (tuple, list))):
-        return (operator.index(shape),)
-    return tuple(operator.index(d) for d in shape)
+    """``shape`` (an int or a sequence of ints) as a tuple; JAX's TypeError otherwise."""
+    try:
+        if isinstance(shape, (int, np.integer)) or (hasattr(shape, "__index__") and
+                                                    not isinstance(shape, (tuple, list))):
+            return (operator.index(shape),)
+        return tuple(operator.index(d) for d in shape)
+    except JAXTypeError:   # a traced size: its own message says what to do
+        raise
+    except TypeError:
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, "
+                        f"got {shape!r}.") from None
 
 
 def _check_shape(shape, name):
