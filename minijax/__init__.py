@@ -1,4 +1,14 @@
 """minijax: JAX's transformations, re-implemented to be read."""
+import warnings as _warnings
+
+# scipy (numpy-level special functions and LAPACK calls for the eager
+# interpreter) adds entries to warnings.filters when first imported. Import it
+# first, under catch_warnings, so that importing minijax leaves the user's
+# warning filters as they were (as importing JAX does).
+with _warnings.catch_warnings():
+    import scipy.linalg as _scipy_linalg     # noqa: F401  (not minijax.scipy)
+    import scipy.special as _scipy_special   # noqa: F401
+
 from .config import config
 from . import dtypes, errors, tree_util, core, eager, lax, numpy
 from .eager import Array
