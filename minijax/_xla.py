@@ -15,6 +15,7 @@ Verified with jaxlib 0.10.2 (and the same calls on 0.12).
 import importlib.util
 import os
 import pathlib
+import threading
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")   # quiet C++ INFO logs; set before import
 
@@ -123,11 +124,19 @@ def _make_gpu_client():
 
 
 _backend = None
+_init_lock = threading.RLock()   # threads calling jit at once must share one client
 
 
 def backend():
     """The backend jit uses: a GPU if available (unless ``MINIJAX_PLATFORM=cpu``),
     otherwise XLA:CPU. Created on first use."""
+    if _backend is None:
+        with _init_lock:
+            _create_backend()
+    return _backend
+
+
+def _create_backend():
     global _backend
     if _backend is None:
         platform = os.environ.get("MINIJAX_PLATFORM", "").lower()
@@ -136,7 +145,6 @@ def backend():
             raise RuntimeError("MINIJAX_PLATFORM asks for a GPU, but no CUDA device is usable "
                                "(install minijax[cuda12] on a machine with an NVIDIA GPU).")
         _backend = Backend(client or xc.make_cpu_client())
-    return _backend
 
 
 # ---------------------------------------------------------------------------
@@ -155,8 +163,14 @@ def register_lapack_targets():
     global _lapack_registered
     if _lapack_registered:
         return
+    with _init_lock:
+        if not _lapack_registered:
+            _register_lapack_targets()
+            _lapack_registered = True
+
+
+def _register_lapack_targets():
     from jaxlib import lapack
     lapack._lapack.initialize()
     for name, capsule, api_version in lapack.registrations()["cpu"]:
         xc.register_custom_call_target(name, capsule, platform="cpu", api_version=api_version)
-    _lapack_registered = True

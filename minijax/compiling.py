@@ -210,11 +210,18 @@ class JitFunction:
         key = (in_tree, avals, static, config.x64_enabled)
         entry = self._cache.get(key)
         if entry is not None:
-            self._cache.move_to_end(key)
+            self._touch(key)
             return entry, leaves
         entry = self._trace(args, kwargs, static_nums, in_tree, avals)
         self._remember(key, entry)
         return entry, leaves
+
+    def _touch(self, key):
+        """Mark ``key`` most recently used."""
+        try:
+            self._cache.move_to_end(key)
+        except KeyError:   # another thread evicted it meanwhile; the entry is still good
+            pass
 
     def _remember(self, key, entry):
         """Cache ``entry``, evicting the least recently used beyond the cache size."""
@@ -261,7 +268,7 @@ class JitFunction:
             entry, _ = self._entry(args, {})
             self._remember(key, entry)
         else:
-            self._cache.move_to_end(key)
+            self._touch(key)
         return entry
 
     # -- calling ----------------------------------------------------------------
