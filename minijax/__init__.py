@@ -26,3 +26,9 @@ from . import custom_solvers
 from . import ad_checkpoint
 from .ad_checkpoint import checkpoint, remat, checkpoint_policies
 from . import random
+from . import jaxpr as _jaxpr
+
+# Two of JAX's error types live next to the code that raises them; list them
+# in minijax.errors with the others.
+errors.JaxprTypeError = _jaxpr.JaxprTypeError
+errors.NonConcreteBooleanIndexError = numpy.indexing.NonConcreteBooleanIndexError

@@ -4,6 +4,10 @@ Catching ``jax.errors.ConcretizationTypeError`` in code ported to minijax keeps
 working: each class here subclasses the same builtin as JAX's (a TypeError
 for the tracer errors, an IndexError for the indexing ones), so code that
 catches the builtin catches these too.
+
+Two more of JAX's names are defined next to the code that raises them and
+listed here by ``minijax/__init__.py``: ``JaxprTypeError`` (``jaxpr.py``) and
+``NonConcreteBooleanIndexError`` (``numpy/indexing.py``).
 """
 
 
@@ -43,21 +47,3 @@ class KeyReuseError(JAXTypeError):
 
 class UnsupportedWhileLoopDifferentiation(ValueError):
     """Reverse-mode differentiation of ``lax.while_loop``."""
-
-
-# Two error types live next to the code that raises them; they are re-exported
-# here on first use (importing those modules here would be an import cycle,
-# since this module is imported by ``core``).
-_ELSEWHERE = {"NonConcreteBooleanIndexError": "minijax.numpy.indexing",
-              "JaxprTypeError": "minijax.jaxpr"}
-
-
-def __getattr__(name):
-    if name in _ELSEWHERE:
-        import importlib
-        return getattr(importlib.import_module(_ELSEWHERE[name]), name)
-    raise AttributeError(f"module 'minijax.errors' has no attribute {name!r}")
-
-
-def __dir__():
-    return sorted(list(globals()) + list(_ELSEWHERE))

@@ -559,10 +559,11 @@ def test_boolean_index_error_is_a_jax_index_error():
     assert issubclass(minijax.errors.NonConcreteBooleanIndexError, minijax.errors.JAXIndexError)
 
 
-def test_errors_module_lists_what_it_exports():
+def test_errors_module_lists_the_classes_minijax_raises():
     assert set(JAX_ERROR_NAMES) <= set(dir(minijax.errors))
-    with pytest.raises(AttributeError, match="no attribute 'NoSuchError'"):
-        minijax.errors.NoSuchError
+    assert minijax.errors.JaxprTypeError is minijax.jaxpr.JaxprTypeError
+    assert (minijax.errors.NonConcreteBooleanIndexError
+            is minijax.numpy.indexing.NonConcreteBooleanIndexError)
 
 
 # ---------------------------------------------------------------------------
