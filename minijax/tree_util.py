@@ -197,15 +197,16 @@ def _flatten_up_to(treedef, tree, out, what, path, path_str):
         out.append(tree)
         return
     entry = _node_type(tree)
-    where = f"pytree structure error in {what} at {path_str(path)}"
     if entry is None or type(tree) is not treedef.node_type:
+        where = f"pytree structure error in {what} at {path_str(path)}"
         raise ValueError(
             f"{where}: the value is {_describe_node(tree, entry)}, but the prefix expects a "
             f"{_type_name(treedef.node_type)} there (structure "
             f"{PyTreeDef(treedef.node_type, treedef.node_data, treedef.children_defs)}).")
     children, aux = entry.flatten(tree)
     if aux != treedef.node_data or len(children) != len(treedef.children_defs):
-        raise ValueError(f"{where}: {_node_mismatch(tree, aux, children, treedef)}")
+        raise ValueError(f"pytree structure error in {what} at {path_str(path)}: "
+                         f"{_node_mismatch(tree, aux, children, treedef)}")
     keys = aux if type(tree) is dict else range(len(children))
     for key, sub, child in zip(keys, treedef.children_defs, children):
         _flatten_up_to(sub, child, out, what, path + (key,), path_str)
