@@ -18,6 +18,7 @@ Verified with jaxlib 0.10.2 (and the same calls on 0.12).
 import importlib.util
 import os
 import pathlib
+import threading
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")   # quiet C++ INFO logs; set before import
 
@@ -167,18 +168,26 @@ def _make_gpu_client():
 
 
 _backend = None
+_init_lock = threading.RLock()   # threads calling jit at once must share one client
 
 
 def backend():
-    """The backend jit uses, created on first use: the first of the platforms
-    asked for (``jax_platforms``, ``jax_platform_name``, or the environment
-    variables ``JAX_PLATFORMS`` / ``MINIJAX_PLATFORM``) that is usable, or by
-    default a GPU if one is available, otherwise XLA:CPU."""
+    """The backend jit uses, created on first use (by one thread; the others
+    wait): the first of the platforms asked for (``jax_platforms``,
+    ``jax_platform_name``, or the environment variables ``JAX_PLATFORMS`` /
+    ``MINIJAX_PLATFORM``) that is usable, or by default a GPU if one is
+    available, otherwise XLA:CPU."""
+    if _backend is None:
+        with _init_lock:
+            _create_backend()
+    return _backend
+
+
+def _create_backend():
     global _backend
     if _backend is None:
         _backend = Backend(_make_client(config.requested_platforms()))
         config.live_platform = "cpu" if _backend.platform == "cpu" else "cuda"
-    return _backend
 
 
 def _make_client(platforms):
@@ -213,8 +222,14 @@ def register_lapack_targets():
     global _lapack_registered
     if _lapack_registered:
         return
+    with _init_lock:
+        if not _lapack_registered:
+            _register_lapack_targets()
+            _lapack_registered = True
+
+
+def _register_lapack_targets():
     from jaxlib import lapack
     lapack._lapack.initialize()
     for name, capsule, api_version in lapack.registrations()["cpu"]:
         xc.register_custom_call_target(name, capsule, platform="cpu", api_version=api_version)
-    _lapack_registered = True

@@ -11,7 +11,7 @@ import numpy as np
 
 from . import core, dtypes, lax, tree_util
 from . import numpy as jnp
-from .api_util import function_name, normalize_argnums, split_aux
+from .api_util import check_callable, function_name, normalize_argnums, split_aux
 from .core import get_aval
 from .forward_mode import jvp
 from .batching import vmap
@@ -141,6 +141,7 @@ def unravel_jacobian(jac_leaf, in_leaves, in_tree, out_shape, axis):
 def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
     """The Jacobian of ``fun`` by forward mode: ``vmap`` of ``jvp`` over the
     standard basis of the inputs (one column per input element)."""
+    check_callable(fun)
 
     @functools.wraps(fun)
     def jacfun(*args, **kwargs):
@@ -203,6 +204,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
 
 
 def _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name):
+    check_callable(fun)
     @functools.wraps(fun)
     def value_and_grad_f(*args, **kwargs):
         if isinstance(argnums, int) or hasattr(argnums, "__index__"):
@@ -246,6 +248,7 @@ def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False, redu
 def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
     """The Jacobian of ``fun`` by reverse mode: ``vmap`` of the pullback over the
     standard basis of the outputs (one row per output element)."""
+    check_callable(fun)
     @functools.wraps(fun)
     def jacfun(*args, **kwargs):
         single, dyn, rebuild = _split_args(args, argnums, "jacrev")

@@ -12,6 +12,12 @@ def function_name(fun):
     return getattr(fun, "__name__", None) or type(fun).__name__
 
 
+def check_callable(fun):
+    """JAX's TypeError for ``grad(3)`` and friends, raised where the mistake is made."""
+    if not callable(fun):
+        raise TypeError(f"Expected a callable value, got {fun!r}")
+
+
 def argument_names(fun, n):
     """Names for the first ``n`` positional parameters of ``fun`` (``args[i]``
     where the signature does not say)."""

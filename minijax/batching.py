@@ -14,7 +14,7 @@ rule table.
 import numpy as np
 
 from . import core, dtypes, lax, tree_util
-from .api_util import leaf_names
+from .api_util import check_callable, leaf_names
 from .core import ShapedArray, Tracer, bind_with_trace, get_aval, set_current_trace
 from .lax import elementwise as ew, shapes as sh, reductions as red
 
@@ -132,6 +132,7 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
     those that are prefixes of the arguments / outputs. Keyword arguments are
     mapped over axis 0.
     """
+    check_callable(fun)
     if isinstance(in_axes, list):
         in_axes = tuple(in_axes)
     if not (in_axes is None or isinstance(in_axes, (int, tuple, dict))):
@@ -147,7 +148,8 @@ def vmap(fun, in_axes=0, out_axes=0, axis_name=None, axis_size=None, spmd_axis_n
                              f"len(args)={len(args)}")
         axes_tree = in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args)
         flat_args, in_tree = tree_util.tree_flatten((args, kwargs))
-        flat_axes = _flatten_axes("vmap in_axes", in_tree, (axes_tree, {k: 0 for k in kwargs}))
+        flat_axes = _flatten_axes("vmap in_axes", in_tree, (axes_tree, {k: 0 for k in kwargs}),
+                                  _in_axes_path)
         flat_axes = [_canonical_in_axis(x, d) for x, d in zip(flat_args, flat_axes)]
         names = leaf_names(fun, args) + [
             k + tree_util.keystr(path) for k, v in sorted(kwargs.items())
@@ -183,16 +185,25 @@ def _out_axis(axis, val, dim):
     return axis % ndim
 
 
-def _flatten_axes(what, tree, axes):
+def _in_axes_path(path):
+    """A key path into ``(in_axes, kwargs)`` in the user's words: ``in_axes[0]['w']``."""
+    if not path:
+        return "the root"
+    root = "in_axes" if path[0] == 0 else "the keyword arguments"
+    return root + tree_util.keystr(path[1:])
+
+
+def _flatten_axes(what, tree, axes, path_str=None):
     """Broadcast an axes prefix tree over ``tree``: one axis spec per leaf."""
     proxy = tree_util.tree_unflatten(tree, [_Leaf()] * tree.num_leaves)
+    if path_str is None:   # out_axes: paths are into the output
+        path_str = lambda path: "out_axes" + tree_util.keystr(path)
     try:
         spec_leaves, spec_tree = tree_util.tree_flatten(axes, is_leaf=lambda x: x is None)
-        subtrees = tree_util.flatten_up_to(spec_tree, proxy, what)
+        subtrees = tree_util.flatten_up_to(spec_tree, proxy, what, path_str)
     except ValueError as err:
         raise ValueError(f"{what} specification must be a tree prefix of the corresponding "
-                         f"value, got specification {axes} for value tree {tree}. "
-                         f"({err})") from None
+                         f"value. {err}") from None
     out = []
     for spec, sub in zip(spec_leaves, subtrees):
         if spec is not None and not isinstance(spec, int):

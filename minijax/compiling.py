@@ -28,7 +28,7 @@ import weakref
 import numpy as np
 
 from . import _xla, core, tree_util
-from .api_util import dynamic_leaf_names, function_name
+from .api_util import check_callable, dynamic_leaf_names, function_name
 from .config import config
 from .core import Primitive, Tracer, get_aval, set_current_trace
 from .eager import Array, EvalTrace, to_numpy_operand
@@ -201,6 +201,8 @@ class JitFunction:
         self.static_argnums = _as_tuple(static_argnums)
         self.static_argnames = _as_tuple(static_argnames)
         self._signature = _signature_or_none(fun)
+        if self._signature is not None:
+            _check_static_args(self._signature, self.static_argnums, self.static_argnames)
         self._cache = collections.OrderedDict()   # LRU: signature -> _CacheEntry
         self._cache_size = cache_size
         self.cache_misses = 0
@@ -239,11 +241,18 @@ class JitFunction:
         key = (in_tree, avals, static, config.x64_enabled)
         entry = self._cache.get(key)
         if entry is not None:
-            self._cache.move_to_end(key)
+            self._touch(key)
             return entry, leaves
         entry = self._trace(args, kwargs, static_nums, in_tree, avals)
         self._remember(key, entry)
         return entry, leaves
+
+    def _touch(self, key):
+        """Mark ``key`` most recently used."""
+        try:
+            self._cache.move_to_end(key)
+        except KeyError:   # another thread evicted it meanwhile; the entry is still good
+            pass
 
     def _remember(self, key, entry):
         """Cache ``entry``, evicting the least recently used beyond the cache size."""
@@ -290,7 +299,7 @@ class JitFunction:
             entry, _ = self._entry(args, {})
             self._remember(key, entry)
         else:
-            self._cache.move_to_end(key)
+            self._touch(key)
         return entry
 
     # -- calling ----------------------------------------------------------------
@@ -385,8 +394,7 @@ def jit(fun=None, *, static_argnums=(), static_argnames=(), donate_argnums=(),
     if fun is None:
         return functools.partial(jit, static_argnums=static_argnums,
                                  static_argnames=static_argnames)
-    if not callable(fun):
-        raise TypeError(f"Expected a callable value, got {fun!r}")
+    check_callable(fun)
     return JitFunction(fun, static_argnums, static_argnames)
 
 
@@ -407,6 +415,25 @@ def _signature_or_none(fun):
         return inspect.signature(fun)
     except (TypeError, ValueError):
         return None
+
+
+def _check_static_args(signature, static_argnums, static_argnames):
+    """JAX's ValueError, at ``jit`` time, for static arguments ``fun`` cannot take
+    (a typo in a name would otherwise be silently ignored)."""
+    kinds = [p.kind for p in signature.parameters.values()]
+    if inspect.Parameter.VAR_POSITIONAL not in kinds:
+        n = sum(k in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+                for k in kinds)
+        if any(not -n <= i < n for i in static_argnums):
+            raise ValueError(f"Jitted function has static_argnums={static_argnums}, but only "
+                             f"accepts {n} positional arguments.")
+    if inspect.Parameter.VAR_KEYWORD not in kinds:
+        names = {name for name, p in signature.parameters.items()
+                 if p.kind is not inspect.Parameter.POSITIONAL_ONLY}
+        invalid = set(static_argnames) - names
+        if invalid:
+            raise ValueError(f"Jitted function has invalid argnames {invalid} in "
+                             f"static_argnames. Function does not take these args.")
 
 
 def _hashable(v):

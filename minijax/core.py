@@ -26,10 +26,12 @@ constant to it, and is passed down unchanged to the parent that owns it. This
 is what keeps ``grad(lambda x: grad(lambda y: x * y)(1.))(2.)`` honest
 ("perturbation confusion" cannot happen).
 
-JAX keeps the current interpreter in a thread-local context; minijax keeps it
-in a module global, which is enough for a single-threaded textbook.
+As in JAX, the current interpreter is per thread: two threads transforming
+functions at once each have their own interpreter stack, with the eager
+interpreter at the bottom of both.
 """
 import operator
+import threading
 
 import numpy as np
 
@@ -196,7 +198,7 @@ class Primitive(AbstractEvalCache):
 
     def bind(self, *args, **params):
         """Apply the primitive under the current interpreter."""
-        return _current.process_primitive(self, args, params)
+        return _state.trace.process_primitive(self, args, params)
 
     def impl(self, *args, **params):
         raise NotImplementedError(f"primitive {self.name} has no eager implementation")
@@ -230,7 +232,7 @@ class Trace:
     """
 
     def __init__(self, parent=None):
-        self.parent = _current if parent is None else parent
+        self.parent = _state.trace if parent is None else parent
         self.alive = True
 
     def process_primitive(self, primitive, args, params):
@@ -246,12 +248,24 @@ class Trace:
             raise UnexpectedTracerError(escaped_tracer_message(x))
 
 
-_current = None   # set to the eager interpreter by minijax.eager
+class _ThreadState(threading.local):
+    """The current interpreter, one per thread. A thread that has not set one
+    sees the class attribute: the eager interpreter, installed by
+    ``minijax.eager`` with ``set_eager_trace``."""
+    trace = None
+
+
+_state = _ThreadState()
+
+
+def set_eager_trace(trace):
+    """Make ``trace`` the bottom interpreter of every thread."""
+    _ThreadState.trace = trace
 
 
 def current_trace():
     """The interpreter that ``bind`` hands primitives to right now."""
-    return _current
+    return _state.trace
 
 
 class set_current_trace:
@@ -266,13 +280,11 @@ class set_current_trace:
         self.trace, self.retire = trace, retire
 
     def __enter__(self):
-        global _current
-        self.prev, _current = _current, self.trace
+        self.prev, _state.trace = _state.trace, self.trace
         return self.trace
 
     def __exit__(self, *exc):
-        global _current
-        _current = self.prev
+        _state.trace = self.prev
         if self.retire:
             self.trace.alive = False
 
@@ -280,12 +292,12 @@ class set_current_trace:
 def bind_with_trace(trace, primitive, args, params):
     """Apply ``primitive`` under ``trace`` (not the current interpreter): how an
     interpreter hands work it has nothing to add to down to its parent."""
-    global _current
-    prev, _current = _current, trace
+    state = _state
+    prev, state.trace = state.trace, trace
     try:
         return trace.process_primitive(primitive, args, params)
     finally:
-        _current = prev
+        state.trace = prev
 
 
 def escaped_tracer_message(x):

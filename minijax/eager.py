@@ -232,4 +232,5 @@ class EvalTrace(core.Trace):
         return "in eager evaluation"
 
 
-eval_trace = core._current = EvalTrace()   # the bottom of every interpreter stack
+eval_trace = EvalTrace()          # the bottom of every interpreter stack
+core.set_eager_trace(eval_trace)

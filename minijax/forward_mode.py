@@ -17,7 +17,7 @@ primitive (the book's "table of derivatives").
 import numpy as np
 
 from . import core, dtypes, lax, tree_util
-from .api_util import check_jvp_arguments, check_output, split_aux
+from .api_util import check_callable, check_jvp_arguments, check_output, split_aux
 from .core import ShapedArray, Tracer, bind_with_trace, get_aval, set_current_trace
 from .lax import elementwise as ew, shapes as sh, reductions as red
 
@@ -157,6 +157,7 @@ def jvp(fun, primals, tangents, has_aux=False):
     Returns ``(primals_out, tangents_out)``, or ``(primals_out, tangents_out,
     aux)`` with ``has_aux=True``. Integer inputs take ``float0`` tangents.
     """
+    check_callable(fun)
     flat_primals, flat_tangents, in_tree = check_jvp_arguments(primals, tangents)
     # Integer primals have float0 tangents: symbolic zeros inside.
     flat_tangents = [Zero(tangent_aval(get_aval(p))) if get_aval(t).dtype == dtypes.float0

@@ -19,7 +19,7 @@ The partial evaluator is the staging interpreter of Chapter 7 with one
 change: an operation with only known inputs is evaluated instead of recorded.
 """
 from . import tree_util
-from .api_util import function_name, split_aux
+from .api_util import check_callable, function_name, split_aux
 from .core import bind_with_trace, get_aval, set_current_trace
 from .jaxpr import ClosedJaxpr, JaxprTrace, JaxprTracer, eval_jaxpr, trace_to_jaxpr
 from .forward_mode import Zero, instantiate, jvp_flat, tangent_aval
@@ -86,6 +86,7 @@ def flatten_fun(fun, in_tree, has_aux, name):
     Returns ``(flat_fun, info)``; after a call, ``info`` holds ``out_tree``,
     ``aux_tree`` and ``num_aux``.
     """
+    check_callable(fun)
     info = {"num_aux": 0, "aux_tree": None}
 
     def flat_fun(*xs):

@@ -351,6 +351,7 @@ def dynamic_slice(operand, start_indices, slice_sizes, *, allow_negative_indices
     starts count from the end (unless ``allow_negative_indices=False``); then
     starts are clamped so the slice stays in bounds."""
     shape = get_aval(operand).shape
+    _check_start_count(start_indices, shape)
     starts = [_index_scalar(s) for s in start_indices]
     if allow_negative_indices:
         starts = [_from_the_end(s, d) for s, d in zip(starts, shape)]
@@ -361,10 +362,18 @@ def dynamic_update_slice(operand, update, start_indices, *, allow_negative_indic
     """``operand`` with the block at ``start_indices`` replaced by ``update``
     (starts as in ``dynamic_slice``)."""
     shape = get_aval(operand).shape
+    _check_start_count(start_indices, shape)
     starts = [_index_scalar(s) for s in start_indices]
     if allow_negative_indices:
         starts = [_from_the_end(s, d) for s, d in zip(starts, shape)]
     return dynamic_update_slice_p.bind(operand, update, *starts)
+
+
+def _check_start_count(start_indices, shape):
+    """One start index per axis: ValueError (JAX's type) before anything is bound."""
+    if len(start_indices) != len(shape):
+        raise ValueError(f"Length of slice indices must match number of operand dimensions "
+                         f"({len(start_indices)} vs {shape}): pass one start index per axis.")
 
 
 def dynamic_slice_in_dim(operand, start_index, slice_size, axis=0):

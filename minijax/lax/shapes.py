@@ -167,7 +167,7 @@ def _pad_impl(x, padding_value, padding_config):
 def _pad_abstract_eval(x, padding_value, padding_config):
     _check_same_dtypes("pad", (x, padding_value))
     if padding_value.shape:
-        raise _shape_error(f"padding_value must be a scalar, got shape {padding_value.shape}.")
+        raise ValueError(f"padding_value must be a scalar, got shape {padding_value.shape}.")
     if len(padding_config) != x.ndim:
         raise _shape_error(f"length of padding_config must equal the number of axes of "
                            f"operand, got padding_config {padding_config} for operand shape "
@@ -175,11 +175,11 @@ def _pad_abstract_eval(x, padding_value, padding_config):
     shape = []
     for d, (lo, hi, interior) in zip(x.shape, padding_config):
         if interior < 0:
-            raise _shape_error(f"interior padding in padding_config must be nonnegative, "
+            raise ValueError(f"interior padding in padding_config must be nonnegative, "
                                f"got padding_config {padding_config}.")
         n = lo + hi + d + max(0, d - 1) * interior
         if n < 0:
-            raise _shape_error(f"Dimension size after padding is not at least 0, got result "
+            raise ValueError(f"Dimension size after padding is not at least 0, got result "
                                f"size {n} for padding_config {padding_config} and shape "
                                f"{x.shape}.")
         shape.append(n)

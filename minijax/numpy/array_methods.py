@@ -32,6 +32,13 @@ def _getitem(self, idx):
     return getitem(self, idx)
 
 
+def _setitem(self, idx, value):
+    """Arrays are immutable: say what to write instead of ``x[idx] = y``."""
+    raise TypeError("minijax arrays are immutable and do not support in-place item "
+                    "assignment. Instead of x[idx] = y, write x = x.at[idx].set(y), or use "
+                    "another .at[] method (.add, .multiply, .min, .max).")
+
+
 def _at(self):
     return _IndexUpdateHelper(self)
 
@@ -86,6 +93,7 @@ def install():
     for name, fn in unary.items():
         setattr(ArrayMethods, f"__{name}__", fn)
     ArrayMethods.__getitem__ = _getitem
+    ArrayMethods.__setitem__ = _setitem
     ArrayMethods.__round__ = _round
     ArrayMethods.T = property(lambda self: jnp.transpose(self))
     ArrayMethods.mT = property(jnp.matrix_transpose)

@@ -10,6 +10,7 @@ import numpy as np
 from .. import dtypes, lax
 from ..core import ShapedArray, Tracer, get_aval, concrete_or_error, is_valid_value
 from ..eager import Array
+from ..errors import JAXTypeError
 from ..lax import _convert_element_type
 from .. import numpy as jnp  # a cycle: jnp.<name> reaches modules that import this one
 
@@ -107,14 +108,17 @@ def asarray(a, dtype=None, copy=None):
         weak = dtype is None and type(a) is not bool
         dt = dtypes.python_scalar_dtype(a) if dtype is None else dtype
         return Array(_np_scalar(a, dt), ShapedArray((), dt, weak))
+    if a is None:
+        raise ValueError("None is not a valid value for jnp.array: pass a number, a "
+                         "(nested) sequence of numbers or an array")
     if isinstance(a, (list, tuple)):
         leaves = _flatten_sequence(a)
         if builtins.any(_is_array_like(x) for x in leaves):
             return _stack_nested(a, dtype)
     try:
         value = np.asarray(a)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"cannot convert {a!r} (of type {type(a).__name__}) to an array: "
+    except (TypeError, ValueError) as err:   # numpy's type: ValueError for ragged lists
+        raise type(err)(f"cannot convert {a!r} (of type {type(a).__name__}) to an array: "
                         f"{err}") from None
     if value.dtype == object:
         raise TypeError(f"cannot convert {a!r} to an array: it is not a (nested sequence "
@@ -177,10 +181,17 @@ def array(object, dtype=None, copy=True, ndmin=0):
 
 
 def _shape_tuple(shape):
-    if isinstance(shape, (int, np.integer)) or (hasattr(shape, "__index__") and
-                                                not isinstance(shape, (tuple, list))):
-        return (operator.index(shape),)
-    return tuple(operator.index(d) for d in shape)
+    """``shape`` (an int or a sequence of ints) as a tuple; JAX's TypeError otherwise."""
+    try:
+        if isinstance(shape, (int, np.integer)) or (hasattr(shape, "__index__") and
+                                                    not isinstance(shape, (tuple, list))):
+            return (operator.index(shape),)
+        return tuple(operator.index(d) for d in shape)
+    except JAXTypeError:   # a traced size: its own message says what to do
+        raise
+    except TypeError:
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, "
+                        f"got {shape!r}.") from None
 
 
 def _check_shape(shape, name):

@@ -23,7 +23,8 @@ def reshape(a, shape=None, order="C", *, newshape=None):
     a = asarray(a)
     shape = list(_shape_tuple(shape))
     if shape.count(-1) > 1:
-        raise ValueError("can only specify one unknown dimension")
+        raise TypeError(f"can only specify one unknown axis size with a `-1` value, got "
+                        f"{tuple(shape)}")
     if -1 in shape:
         known = math.prod(d for d in shape if d != -1)
         if known == 0 or a.size % known:   # numpy's error for an impossible -1: ValueError
@@ -134,7 +135,8 @@ def stack(arrays, axis=0, dtype=None):
     arrays = [asarray(a) for a in arrays]
     shapes = {a.shape for a in arrays}
     if len(shapes) != 1:
-        raise ValueError("All input arrays must have the same shape.")
+        raise ValueError(f"All input arrays must have the same shape. Got "
+                         f"{', '.join(str(a.shape) for a in arrays)}.")
     axis = lax._canonical_axis(axis, arrays[0].ndim + 1)
     return concatenate([lax.expand_dims(a, (axis,)) for a in arrays], axis, dtype)
 
@@ -210,7 +212,12 @@ def repeat(a, repeats, axis=None):
     if axis is None:
         a, axis = ravel(a), 0
     axis = lax._canonical_axis(axis, a.ndim)
-    r = operator.index(repeats)
+    # The output's shape depends on repeats: JAX's ConcretizationTypeError if traced.
+    r = concrete_or_error(repeats, "the repeats argument of jnp.repeat")
+    if np.ndim(r) != 0:
+        raise NotImplementedError("minijax's jnp.repeat takes a single number of repeats, "
+                                  "not one per element")
+    r = operator.index(r.item())
     expanded = lax.expand_dims(a, (axis + 1,))
     shape_ = list(expanded.shape)
     shape_[axis + 1] = r
