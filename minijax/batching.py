@@ -189,7 +189,8 @@ def _in_axes_path(path):
     """A key path into ``(in_axes, kwargs)`` in the user's words: ``in_axes[0]['w']``."""
     if not path:
         return "the root"
-    root = "in_axes" if path[0] == 0 else "the keyword arguments"
+    first = getattr(path[0], "idx", path[0])    # a SequenceKey, or a plain index
+    root = "in_axes" if first == 0 else "the keyword arguments"
     return root + tree_util.keystr(path[1:])
 
 

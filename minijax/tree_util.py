@@ -364,11 +364,12 @@ def flatten_up_to(treedef, tree, what="tree", path_str=None):
 
     ``treedef`` must be a prefix of ``tree``'s structure. Used to broadcast a
     prefix spec such as vmap's ``in_axes`` over the arguments. A mismatch is a
-    ValueError naming where it is (``path_str`` turns a key path into words)
-    and what differs: the type, the dict keys or the length.
+    ValueError naming the key path where the trees differ (``what`` names the
+    prefix tree in the message, e.g. "vmap in_axes"; ``path_str`` turns a key
+    path into the words that locate it, e.g. "in_axes[0]['w']").
     """
     out = []
-    _flatten_up_to(treedef, tree, out, what, (), path_str or _path_str)
+    _flatten_up_to(treedef, tree, out, what, (), path_str or (lambda p: what + keystr(p)))
     return out
 
 
@@ -378,51 +379,62 @@ def _flatten_up_to(treedef, tree, out, what, path, path_str):
         return
     entry = _node_type(tree)
     if entry is None or type(tree) is not treedef.node_type:
-        where = f"pytree structure error in {what} at {path_str(path)}"
-        raise ValueError(
-            f"{where}: the value is {_describe_node(tree, entry)}, but the prefix expects a "
-            f"{_type_name(treedef.node_type)} there (structure "
-            f"{PyTreeDef(treedef.node_type, treedef.node_data, treedef.children_defs)}).")
-    children, aux = entry.flatten(tree)
+        raise ValueError(_mismatch(path_str(path), "different types", (
+            f"At that key path, the prefix pytree {what} has a subtree of type\n"
+            f"    {treedef.node_type}\nbut at the same key path the full pytree has a "
+            f"subtree of different type\n    {type(tree)}.")))
+    keys, children, aux = _children_with_keys(entry, tree)
+    if len(children) != len(treedef.children_defs) and type(tree) in (tuple, list):
+        raise ValueError(_mismatch(
+            path_str(path), f"different lengths of {type(tree).__name__}",
+            f"At that key path, the prefix pytree {what} has a subtree of type "
+            f"{type(tree).__name__} of length {len(treedef.children_defs)}, but the full "
+            f"pytree has a subtree of the same type but of length {len(children)}."))
     if aux != treedef.node_data or len(children) != len(treedef.children_defs):
-        raise ValueError(f"pytree structure error in {what} at {path_str(path)}: "
-                         f"{_node_mismatch(tree, aux, children, treedef)}")
-    keys = aux if type(tree) is dict else range(len(children))
+        diff = "\n".join("    " + line.rstrip("\n") for line in difflib.ndiff(
+            [repr(treedef.node_data)], [repr(aux)]))
+        raise ValueError(_mismatch(
+            path_str(path), "different pytree metadata",
+            f"At that key path, the prefix pytree {what} has a subtree of type\n"
+            f"    {type(tree)}\nwith metadata\n    {treedef.node_data!r}\nbut at the same "
+            f"key path the full pytree has a subtree of the same type but with metadata\n"
+            f"    {aux!r}\nso the diff in the metadata at these pytree nodes is\n{diff}"))
     for key, sub, child in zip(keys, treedef.children_defs, children):
         _flatten_up_to(sub, child, out, what, path + (key,), path_str)
 
 
-def _type_name(t):
-    return getattr(t, "__name__", str(t))
+def _mismatch(where, kind, details):
+    """JAX's layout of a structure-mismatch message: what differs, where, how."""
+    return f"pytree structure error: {kind} at key path\n    {where}\n{details}"
 
 
-def _describe_node(x, entry):
-    """'a leaf of type float', 'a tuple of length 2': for structure errors."""
+def _children_with_keys(entry, x):
+    """``(keys, children, aux)`` of the node ``x``."""
+    if entry.flatten_with_keys is not None:
+        pairs, aux = entry.flatten_with_keys(x)
+        pairs = list(pairs)
+        return [k for k, _ in pairs], [c for _, c in pairs], aux
+    children, aux = entry.flatten(x)
+    children = list(children)
+    return [FlattenedIndexKey(i) for i in range(len(children))], children, aux
+
+
+# ---------------------------------------------------------------------------
+# Flattening with key paths
+
+
+def _flatten_with_path(x, path, leaves, is_leaf, takes_path):
+    if is_leaf is not None and (is_leaf(path, x) if takes_path else is_leaf(x)):
+        leaves.append((path, x))
+        return _LEAF
+    entry = _node_type(x)
     if entry is None:
-        return f"a leaf of type {type(x).__name__}"
-    if isinstance(x, (list, tuple)):
-        return f"a {type(x).__name__} of length {len(x)}"
-    return f"a {type(x).__name__}"
-
-
-def _node_mismatch(tree, aux, children, treedef):
-    """What differs between a node and the prefix's node of the same type."""
-    if type(tree) is dict:
-        got, want = list(aux), list(treedef.node_data)
-        missing = [k for k in want if k not in got]
-        extra = [k for k in got if k not in want]
-        return (f"the dict keys differ: the value has keys {got} and the prefix has keys "
-                f"{want} (missing from the value: {missing}; not in the prefix: {extra}).")
-    if aux == treedef.node_data:
-        return (f"the value is a {type(tree).__name__} of length {len(children)}, but the "
-                f"prefix has a {type(tree).__name__} of length "
-                f"{len(treedef.children_defs)} there.")
-    return (f"the {type(tree).__name__} nodes have different metadata: {aux!r} in the "
-            f"value, {treedef.node_data!r} in the prefix.")
-
-
-def _path_str(path):
-    return "key path " + keystr(path) if path else "the root of the tree"
+        leaves.append((path, x))
+        return _LEAF
+    keys, children, aux = _children_with_keys(entry, x)
+    kids = tuple(_flatten_with_path(c, path + (k,), leaves, is_leaf, takes_path)
+                 for k, c in zip(keys, children))
+    return PyTreeDef(type(x), aux, kids)
 
 
 def tree_flatten_with_path(tree, is_leaf=None, is_leaf_takes_path=False):
@@ -457,8 +469,7 @@ def tree_map_with_path(f, tree, *rest, is_leaf=None, is_leaf_takes_path=False):
 def tree_map(f, tree, *rest, is_leaf=None):
     """Apply ``f`` leafwise; ``rest`` must have ``tree``'s structure (or extend it)."""
     leaves, treedef = tree_flatten(tree, is_leaf)
-    all_leaves_ = [leaves] + [flatten_up_to(treedef, r, f"tree_map's tree number {i + 2}")
-                              for i, r in enumerate(rest)]
+    all_leaves_ = [leaves] + [flatten_up_to(treedef, r, "tree_map tree") for r in rest]
     return treedef.unflatten(f(*xs) for xs in zip(*all_leaves_))
 
 
