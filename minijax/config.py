@@ -14,10 +14,16 @@ class Config:
 
     def __init__(self):
         self.x64_enabled = os.environ.get("JAX_ENABLE_X64", "0").lower() in _TRUE
+        # True: jit runs its function op by op, and eager loops run in the
+        # numpy interpreter instead of compiled (JAX's ``jax_disable_jit``).
+        self.disable_jit = os.environ.get("JAX_DISABLE_JIT", "0").lower() in _TRUE
         self._listeners = []
 
     def update(self, name, value):
         """Set a flag by JAX's name, e.g. ``config.update("jax_enable_x64", True)``."""
+        if name in ("jax_disable_jit", "disable_jit"):
+            self.disable_jit = bool(value)
+            return
         if name not in ("jax_enable_x64", "enable_x64"):
             raise AttributeError(f"Unrecognized config option: {name}")
         self.x64_enabled = bool(value)
@@ -36,6 +42,8 @@ class Config:
         """The value of a flag by JAX's name."""
         if name in ("jax_enable_x64", "enable_x64"):
             return self.x64_enabled
+        if name in ("jax_disable_jit", "disable_jit"):
+            return self.disable_jit
         raise AttributeError(f"Unrecognized config option: {name}")
 
 
