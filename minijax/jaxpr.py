@@ -134,6 +134,8 @@ pp_params_rules = {}   # primitive -> params -> [(key, value)]: the order a jaxp
 class JaxprTrace(core.Trace):
     """Records every primitive as an equation instead of computing it."""
 
+    records_everything = True   # False in PartialEvalTrace, which computes known values
+
     def __init__(self, parent=None, debug_name=None, arg_names=(), purpose="make_jaxpr"):
         super().__init__(parent)
         self.eqns = []
@@ -239,6 +241,18 @@ def _literal_value(x, aval):
         return x
     value = np.asarray(x)
     return Array(value.astype(aval.dtype) if value.dtype != aval.dtype else value, aval)
+
+
+def is_staging():
+    """True when what is computed now is being recorded into a jaxpr to run
+    later (``make_jaxpr``, ``jit``, a loop body), not computed. Partial
+    evaluation does not count: it computes its known values right away."""
+    trace = core.current_trace()
+    while trace is not None:
+        if isinstance(trace, JaxprTrace) and trace.records_everything:
+            return True
+        trace = trace.parent
+    return False
 
 
 def trace_to_jaxpr(fun, in_avals, debug_name=None, arg_names=(), purpose="make_jaxpr"):
