@@ -32,7 +32,8 @@ from .core import Primitive, Tracer, get_aval, set_current_trace
 from .eager import Array, EvalTrace, to_numpy_operand, wrap_output
 from .higher_order import (batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr,
                            with_zeros)
-from .jaxpr import ClosedJaxpr, Jaxpr, JaxprEqn, Var, close_jaxpr, trace_to_jaxpr
+from .jaxpr import (ClosedJaxpr, Jaxpr, JaxprEqn, Var, close_jaxpr, pp_alias_primitives,
+                    pp_params_rules, trace_to_jaxpr)
 from .forward_mode import Zero, instantiate, jvp_rules
 from .lowering import lower_sub_jaxpr, lower_to_stablehlo, lowering_rules
 from .partial_eval import partial_eval_rules
@@ -207,11 +208,19 @@ def _jit_lower(b, args, in_avals, out_avals, jaxpr, name):
     return lower_sub_jaxpr(b, jaxpr, args)
 
 
+def _jit_pp_params(params):
+    """``name`` first, as JAX prints it, so the equation is easy to scan."""
+    return [("name", params["name"])] + sorted(
+        (k, v) for k, v in params.items() if k != "name")
+
+
 jvp_rules[jit_p] = _jit_jvp
 batching_rules[jit_p] = _jit_batch
 partial_eval_rules[jit_p] = _jit_partial_eval
 transpose_rules[jit_p] = _jit_transpose
 lowering_rules[jit_p] = _jit_lower
+pp_params_rules[jit_p] = _jit_pp_params
+pp_alias_primitives.add(jit_p)   # the body's inputs and outputs print with the call's names
 
 # ---------------------------------------------------------------------------
 # The user-facing wrapper
