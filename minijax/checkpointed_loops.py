@@ -34,6 +34,7 @@ from math import comb
 import numpy as np
 
 from . import core, lax, tree_util
+from .config import config
 from .api_util import function_name
 from .batching import batching_rules
 from .control_flow import _partial_eval_forced, _strip_weak, _trace
@@ -143,6 +144,9 @@ def _scan_params(params):
 @checkpointed_scan_p.def_impl
 def _checkpointed_scan_impl(*args, **params):
     return scan_p.impl(*args, **_scan_params(params))
+
+
+checkpointed_scan_p.takes_arrays = True   # like scan_p: run compiled
 
 
 @checkpointed_scan_p.def_abstract_eval
@@ -285,10 +289,11 @@ def _reverse_sweep(primal, step_t, n_res, actions, checkpoints, consts, carry0, 
     ``(kind, a, b)`` of the table and does that action.
 
     Two ways to do it, because updating a buffer costs different things.
-    Eager numpy cannot update in place (every write copies the whole buffer),
-    so eagerly a ``switch`` runs only the row's own action. Compiled, XLA
+    numpy cannot update in place (every write copies the whole buffer), so
+    in the numpy interpreter (``jax_disable_jit``) a ``switch`` runs only
+    the row's own action. Compiled (eagerly too, as loops run), XLA
     updates buffers in place but copies those that pass through a branch, so
-    under ``jit`` every iteration applies every kind of action, each a no-op
+    every iteration applies every kind of action, each a no-op
     (a ``select``, or a ``fori_loop`` of zero steps) unless it is the row's,
     and only the backward step sits in a ``cond``, away from the big buffers.
     """
@@ -358,7 +363,7 @@ def _reverse_sweep(primal, step_t, n_res, actions, checkpoints, consts, carry0, 
             for buf, v in zip(ct_xs, ct_x)]
         return carry, snaps, (ct_carry_, ct_consts, ct_xs)
 
-    step_body = compiled_body if _staged() else eager_body
+    step_body = compiled_body if _compiled() else eager_body
 
     def body(loop):
         i, state = loop
@@ -374,9 +379,12 @@ def _reverse_sweep(primal, step_t, n_res, actions, checkpoints, consts, carry0, 
     return list(ct_consts), list(ct_carry), list(ct_xs)
 
 
-def _staged():
-    """True when the backward pass is being staged for compilation (some
-    interpreter below the current one records a jaxpr)."""
+def _compiled():
+    """True when the backward pass will run compiled: eagerly, as loops run
+    unless ``jax_disable_jit`` is set, or staged for ``jit`` (some interpreter
+    below the current one records a jaxpr)."""
+    if not config.jit_disabled:
+        return True
     trace = core.current_trace()
     while trace is not None:
         if isinstance(trace, JaxprTrace):

@@ -31,10 +31,11 @@ from . import _xla, core, tree_util
 from .api_util import check_callable, dynamic_leaf_names, function_name
 from .config import config
 from .core import Primitive, Tracer, get_aval, set_current_trace
-from .eager import Array, EvalTrace, to_numpy_operand
+from .eager import Array, EvalTrace, to_numpy_operand, wrap_output
 from .higher_order import (batch_jaxpr, jvp_jaxpr, partial_eval_jaxpr, transpose_jaxpr,
                            with_zeros)
-from .jaxpr import close_jaxpr, eval_jaxpr, trace_to_jaxpr
+from .jaxpr import (ClosedJaxpr, Jaxpr, JaxprEqn, Var, close_jaxpr, eval_jaxpr,
+                    pp_alias_primitives, pp_params_rules, trace_to_jaxpr)
 from .forward_mode import Zero, instantiate, jvp_rules
 from .lowering import lower_module, lower_sub_jaxpr, lower_to_stablehlo, lowering_rules
 from .partial_eval import partial_eval_rules
@@ -75,6 +76,73 @@ def run_compiled(executable, args, out_avals):
     """Execute on the arguments; wrap the resulting buffers as Arrays."""
     outs = executable.execute([device_buffer(x) for x in args])
     return [Array._from_buffer(buf, aval) for buf, aval in zip(outs, out_avals)]
+
+
+# ---------------------------------------------------------------------------
+# Compiling one primitive: how eager loops run
+#
+# JAX runs ``while``, ``scan`` (and so ``fori_loop``) compiled even when they
+# are called eagerly, so an eager loop's result has XLA's last bits, the same
+# as under ``jit``. minijax does the same: the eager implementation of a loop
+# primitive compiles a one-equation program applying it (``apply_compiled``)
+# and keeps the numpy interpreter for loops that cannot be lowered.
+
+_primitive_cache = collections.OrderedDict()   # (primitive, avals, params) -> executable
+_text_cache = collections.OrderedDict()        # StableHLO text -> executable
+_CACHE_SIZE = 256
+
+
+def _remember(cache, key, value):
+    cache[key] = value
+    while len(cache) > _CACHE_SIZE:   # least recently used first
+        cache.popitem(last=False)
+
+
+def primitive_executable(primitive, avals, params):
+    """The compiled program ``primitive.bind(*args, **params)`` for arguments
+    of types ``avals``, or None when something in it has no lowering.
+
+    Cached twice: by the equation itself (the jaxprs in ``params`` by
+    identity), and by its StableHLO text, because calling ``lax.fori_loop``
+    again traces its body again into a new but identical jaxpr, and the text
+    is far cheaper to write than XLA's compilation."""
+    key = (primitive, tuple(avals), tuple(params.items()), config.x64_enabled)
+    if key in _primitive_cache:
+        _primitive_cache.move_to_end(key)
+        return _primitive_cache[key]
+    out_avals = primitive.abstract_eval_cached(avals, params)
+    if not primitive.multiple_results:
+        out_avals = [out_avals]
+    invars, outvars = [Var(a) for a in avals], [Var(a) for a in out_avals]
+    closed = ClosedJaxpr(Jaxpr([], invars, outvars,
+                               [JaxprEqn(primitive, invars, params, outvars)]), [])
+    try:
+        text = lower_to_stablehlo(closed, primitive.name)
+    except NotImplementedError:   # e.g. a primitive without a lowering rule in the body
+        executable = None
+    else:
+        executable = _text_cache.get(text)
+        if executable is None:
+            executable = _xla.backend().compile(text, [(a.shape, a.dtype) for a in out_avals])
+            _remember(_text_cache, text, executable)
+    _remember(_primitive_cache, key, executable)
+    return executable
+
+
+def apply_compiled(primitive, args, params, interpret):
+    """Evaluate ``primitive`` on concrete ``args`` as JAX does eagerly:
+    compiled by XLA. ``interpret(*numpy_values, **params)`` is the numpy
+    meaning of the primitive, used when the program cannot be lowered and
+    when ``config.update("jax_disable_jit", True)`` asks for no compilation.
+    Returns Arrays."""
+    avals = [get_aval(x) for x in args]
+    out_avals = primitive.abstract_eval_cached(avals, params)
+    executable = (None if config.read("jax_disable_jit") else
+                  primitive_executable(primitive, avals, params))
+    if executable is None:
+        outs = interpret(*[to_numpy_operand(x)[0] for x in args], **params)
+        return [wrap_output(o, a) for o, a in zip(outs, out_avals)]
+    return run_compiled(executable, args, out_avals)
 
 
 # ---------------------------------------------------------------------------
@@ -171,11 +239,19 @@ def _jit_lower(b, args, in_avals, out_avals, jaxpr, name):
     return lower_sub_jaxpr(b, jaxpr, args)
 
 
+def _jit_pp_params(params):
+    """``name`` first, as JAX prints it, so the equation is easy to scan."""
+    return [("name", params["name"])] + sorted(
+        (k, v) for k, v in params.items() if k != "name")
+
+
 jvp_rules[jit_p] = _jit_jvp
 batching_rules[jit_p] = _jit_batch
 partial_eval_rules[jit_p] = _jit_partial_eval
 transpose_rules[jit_p] = _jit_transpose
 lowering_rules[jit_p] = _jit_lower
+pp_params_rules[jit_p] = _jit_pp_params
+pp_alias_primitives.add(jit_p)   # the body's inputs and outputs print with the call's names
 
 # ---------------------------------------------------------------------------
 # The user-facing wrapper

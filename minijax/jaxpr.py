@@ -136,6 +136,8 @@ pp_params_rules = {}   # primitive -> params -> [(key, value)]: the order a jaxp
 class JaxprTrace(core.Trace):
     """Records every primitive as an equation instead of computing it."""
 
+    records_everything = True   # False in PartialEvalTrace, which computes known values
+
     def __init__(self, parent=None, debug_name=None, arg_names=(), purpose="make_jaxpr"):
         super().__init__(parent)
         self.eqns = []
@@ -244,6 +246,18 @@ def _literal_value(x, aval):
         return x
     value = np.asarray(x)
     return Array(value.astype(aval.dtype) if value.dtype != aval.dtype else value, aval)
+
+
+def is_staging():
+    """True when what is computed now is being recorded into a jaxpr to run
+    later (``make_jaxpr``, ``jit``, a loop body), not computed. Partial
+    evaluation does not count: it computes its known values right away."""
+    trace = core.current_trace()
+    while trace is not None:
+        if isinstance(trace, JaxprTrace) and trace.records_everything:
+            return True
+        trace = trace.parent
+    return False
 
 
 def trace_to_jaxpr(fun, in_avals, debug_name=None, arg_names=(), purpose="make_jaxpr"):
@@ -458,6 +472,9 @@ def _var_names():
 
 
 class _Names:
+    """Variable names for one printout. As in JAX, names run on across the
+    nested jaxprs (an inner jaxpr's variables do not restart at ``a``)."""
+
     def __init__(self):
         self.names, self.fresh = {}, _var_names()
 
@@ -466,12 +483,28 @@ class _Names:
             self.names[v] = next(self.fresh)
         return self.names[v]
 
+    def alias(self, inner, outer):
+        """Name ``inner`` variables like the ``outer`` ones they stand for
+        (a ``jit`` body's inputs and outputs, as JAX prints them)."""
+        if len(inner) != len(outer):
+            return
+        taken = set()
+        for i, o in zip(inner, outer):
+            if type(i) is Var and type(o) is Var and i not in self.names and o not in taken:
+                taken.add(o)
+                self.names[i] = self(o)
+
+
+pp_alias_primitives = set()   # primitives whose jaxpr param prints with the eqn's names
+
 
 def pp_jaxpr(jaxpr, indent=0, names=None, prefix=0):
     """The jaxpr in JAX's textual syntax (``prefix``: width of text before it
-    on its first line, such as ``jaxpr=``)."""
-    names = names or _Names()
-    used = _used_vars(jaxpr)
+    on its first line, such as ``jaxpr=``). Only the outermost jaxpr writes
+    ``_`` for results nobody reads, as JAX does."""
+    if names is None:
+        names = _Names()
+        names.names.update((v, "_") for v in _unused_results(jaxpr))
 
     def binder(v):
         return f"{names(v)}:{v.aval.str_short()}"
@@ -485,11 +518,16 @@ def pp_jaxpr(jaxpr, indent=0, names=None, prefix=0):
     ins = " ".join(binder(v) for v in jaxpr.invars)
     lines = []
     for eqn in jaxpr.eqns:
-        lhs = " ".join(f"_:{v.aval.str_short()}" if v not in used else binder(v)
-                       for v in eqn.outvars)
+        lhs = " ".join(binder(v) for v in eqn.outvars)
         lhs = lhs + " = " if lhs else ""   # an equation without outputs: no "="
+        if eqn.primitive in pp_alias_primitives:
+            inner = eqn.params["jaxpr"]
+            inner = getattr(inner, "jaxpr", inner)
+            names.alias(inner.invars, eqn.invars)
+            names.alias(inner.outvars, eqn.outvars)
         rhs_args = " ".join(atom(a) for a in eqn.invars)
-        pp_rule = pp_params_rules.get(eqn.primitive)
+        pp_rule = (pp_params_rules.get(eqn.primitive)
+                   or _PP_RULES_BY_NAME.get(eqn.primitive.name))
         params = _pp_params(pp_rule(eqn.params) if pp_rule else sorted(eqn.params.items()),
                             indent + 4, names)
         lines.append((lhs, eqn.primitive.name, params, rhs_args))
@@ -512,9 +550,29 @@ def pp_jaxpr(jaxpr, indent=0, names=None, prefix=0):
     return "\n".join([head] + body + [" " * (indent + 2) + f"in {outs} }}"])
 
 
-def _used_vars(jaxpr):
+def _unused_results(jaxpr):
+    """Equation results that no later equation and no output reads."""
     used = {a for eqn in jaxpr.eqns for a in eqn.invars if type(a) is Var}
-    return used | {a for a in jaxpr.outvars if type(a) is Var}
+    used |= {a for a in jaxpr.outvars if type(a) is Var}
+    return [v for eqn in jaxpr.eqns for v in eqn.outvars if v not in used]
+
+
+def _broadcast_in_dim_pp(params):
+    """JAX leaves out the shape (the result's type shows it) and trivial
+    broadcast dimensions."""
+    return sorted((k, v) for k, v in params.items()
+                  if k != "shape" and not (k == "broadcast_dimensions" and not v))
+
+
+def _dot_general_pp(params):
+    """JAX prints dimension numbers as lists and leaves out ``None`` params."""
+    (lc, rc), (lb, rb) = params["dimension_numbers"]
+    shown = {k: v for k, v in params.items() if v is not None}
+    shown["dimension_numbers"] = ((list(lc), list(rc)), (list(lb), list(rb)))
+    return sorted(shown.items())
+
+
+_PP_RULES_BY_NAME = {"broadcast_in_dim": _broadcast_in_dim_pp, "dot_general": _dot_general_pp}
 
 
 def _fmt_literal(val):
@@ -540,10 +598,8 @@ def _pp_params(params, indent, names):
 
 
 def _pp_value(v, indent, names, prefix=0):
-    if isinstance(v, ClosedJaxpr):
-        return pp_jaxpr(v.jaxpr, indent, _Names(), prefix)
-    if isinstance(v, Jaxpr):   # an open jaxpr (remat2's) continues the outer names, as in JAX
-        return pp_jaxpr(v, indent, names, prefix)
+    if isinstance(v, (Jaxpr, ClosedJaxpr)):   # names run on, as in JAX
+        return pp_jaxpr(getattr(v, "jaxpr", v), indent, names, prefix)
     if isinstance(v, (tuple, list)) and v and all(isinstance(x, (Jaxpr, ClosedJaxpr))
                                                   for x in v):
         pad = " " * (indent + 2)

@@ -36,6 +36,8 @@ class PartialEvalTrace(JaxprTrace):
     jaxpr's constants: the residuals.
     """
 
+    records_everything = False
+
     def is_unknown(self, x):
         return isinstance(x, JaxprTracer) and x._trace is self
 

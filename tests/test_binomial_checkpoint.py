@@ -111,7 +111,7 @@ def test_gradients_equal_plain_scan(length, checkpoints):
     ours = minijax.value_and_grad(functools.partial(loss, ckpt(checkpoints)), (0, 1, 2))(
         w, h0, xs)
     for a, b in zip(minijax.tree_util.tree_leaves(ours), minijax.tree_util.tree_leaves(plain)):
-        np.testing.assert_allclose(a, b, rtol=1e-6, atol=1e-6)
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=2e-5)   # two compiled programs
 
 
 @pytest.mark.parametrize("length,checkpoints", [(1, 1), (6, 2), (20, 3)])
@@ -248,6 +248,16 @@ def test_bad_arguments():
 
 
 def peak_carries(scanner, n=20_000, length=120):
+    """Peak memory of an eager gradient, in carries. tracemalloc sees numpy's
+    allocations, not XLA's, so the loops run in minijax's numpy interpreter."""
+    minijax.config.update("jax_disable_jit", True)
+    try:
+        return _peak_carries(scanner, n, length)
+    finally:
+        minijax.config.update("jax_disable_jit", False)
+
+
+def _peak_carries(scanner, n, length):
     body = lambda c, x: (jnp.sin(c) * x + c, None)
     xs = np.linspace(0, 1, length).astype(np.float32)
     c0 = np.ones(n, np.float32)

@@ -5,6 +5,7 @@ import numpy as np
 from .. import dtypes, lax, tree_util
 from ..api_util import function_name
 from ..core import Primitive, ShapedArray, Tracer, get_aval, set_current_trace
+from ..compiling import apply_compiled
 from ..errors import UnsupportedWhileLoopDifferentiation
 from ..higher_order import (batch_jaxpr, batched_aval, jvp_jaxpr, partial_eval_jaxpr,
                             transpose_jaxpr, with_zeros)
@@ -75,7 +76,17 @@ def _split_while(args, cond_nconsts, body_nconsts):
 
 
 @while_p.def_impl
-def _while_impl(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+def _while_impl(*args, **params):
+    """Eagerly, the loop runs compiled by XLA, as in JAX, so its result has
+    jit's bits; ``_while_interpret`` is the fallback (and the meaning)."""
+    return apply_compiled(while_p, args, params, _while_interpret)
+
+
+while_p.takes_arrays = True   # eager impl gets Arrays: the arguments go to XLA
+
+
+def _while_interpret(*args, cond_jaxpr, body_jaxpr, cond_nconsts, body_nconsts):
+    """The meaning of ``while``, on numpy values: a Python while loop."""
     cond_consts, body_consts, carry = _split_while(args, cond_nconsts, body_nconsts)
     while bool(eval_jaxpr(cond_jaxpr.jaxpr, cond_jaxpr.consts, *cond_consts, *carry)[0]):
         carry = eval_jaxpr(body_jaxpr.jaxpr, body_jaxpr.consts, *body_consts, *carry)
@@ -326,7 +337,17 @@ def _scan_parts(args, num_consts, num_carry):
 
 
 @scan_p.def_impl
-def _scan_impl(*args, jaxpr, num_consts, num_carry, length, reverse):
+def _scan_impl(*args, **params):
+    """Eagerly, the scan runs compiled by XLA, as in JAX, so its result has
+    jit's bits; ``_scan_interpret`` is the fallback (and the meaning)."""
+    return apply_compiled(scan_p, args, params, _scan_interpret)
+
+
+scan_p.takes_arrays = True
+
+
+def _scan_interpret(*args, jaxpr, num_consts, num_carry, length, reverse):
+    """The meaning of ``scan``, on numpy values: a Python for loop."""
     consts, carry, xs = _scan_parts(args, num_consts, num_carry)
     ys = []
     for i in (range(length - 1, -1, -1) if reverse else range(length)):

@@ -261,38 +261,100 @@ def identity(n, dtype=None):
 
 
 def arange(start, stop=None, step=None, dtype=None):
-    """Evenly spaced values in ``[start, stop)``; the bounds must be concrete."""
-    start = concrete_or_error(start, "the start argument of jnp.arange").item()
-    stop = None if stop is None else concrete_or_error(stop, "jnp.arange's stop").item()
-    step = None if step is None else concrete_or_error(step, "jnp.arange's step").item()
-    if dtype is None:
-        dtype = result_type(*(x for x in (start, stop, step) if x is not None))
-        dtype = dtypes.canonicalize_dtype(dtype)
-    else:
-        dtype = _requested_dtype(dtype)
-    if stop is None and step is None and isinstance(start, int):
-        return lax.iota(dtype, builtins.max(start, 0))
-    return asarray(np.arange(start, stop, step).astype(dtype))
+    """Evenly spaced values in ``[start, stop)``; the bounds must be concrete.
+
+    Computed as JAX computes it, so the values print the same: with a step,
+    ``start + step * iota`` in the result's dtype (``jnp.arange(0, 1, .1)[-1]``
+    is ``0.1f * 9``, 0.90000004, not numpy's 0.9)."""
+    given = [x for x in (start, stop, step) if x is not None]
+    if any(np.iscomplexobj(x) for x in given):
+        raise ValueError("Passing complex start/stop/step to jnp.arange is not supported.")
+    start = concrete_or_error(start, "the start argument of jnp.arange")
+    stop = None if stop is None else concrete_or_error(stop, "jnp.arange's stop")
+    step = None if step is None else concrete_or_error(step, "jnp.arange's step")
+    for name, v in (("start", start), ("stop", stop), ("step", step)):
+        if v is not None and v.ndim != 0:
+            raise ValueError(f"jax.numpy.arange: arguments must be scalars; got {name}={v}")
+    # The dtype comes from the arguments as given (Python scalars are weak).
+    dtype = (dtypes.canonicalize_dtype(result_type(*given)) if dtype is None
+             else _requested_dtype(dtype))
+    # Sizes are computed in Python arithmetic (integers do not wrap).
+    start, stop, step = (None if v is None else v.item() for v in (start, stop, step))
+    if stop is None:
+        start, stop = 0, start
+    if step is not None:
+        if step == 0:
+            raise ZeroDivisionError("jnp.arange: step must not be zero.")
+        size = builtins.max(0, math.ceil((stop - start) / step))
+        # Narrow floats compute in float32, as in JAX.
+        working = (dtypes.float32 if dtype.kind == "f" and dtype.itemsize < 4 else dtype)
+        out = lax.add(_convert_element_type(start, working, False),
+                      lax.mul(_convert_element_type(step, working, False),
+                              lax.iota(working, size)))
+        return _convert_element_type(out, dtype, False)
+    if start == 0:
+        return lax.iota(dtype, builtins.max(0, math.ceil(stop)))
+    size = builtins.max(0, math.ceil(stop - start))
+    return lax.add(_convert_element_type(start, dtype, False), lax.iota(dtype, size))
 
 
 def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0):
-    """``num`` evenly spaced values from ``start`` to ``stop``."""
+    """``num`` evenly spaced values from ``start`` to ``stop``.
+
+    As in JAX, the values are ``start * (1 - t) + stop * t`` for ``t = i /
+    div``, computed by a jit-compiled program even when called eagerly: XLA
+    rewrites and fuses that arithmetic (``jnp.linspace(-3., 3., 13)`` has
+    -0.9999999 and 0.5000001), and only running XLA gives its bits."""
     num = operator.index(concrete_or_error(num, "the num argument of jnp.linspace").item())
+    axis = operator.index(concrete_or_error(axis, "the axis argument of jnp.linspace").item())
     if num < 0:
         raise ValueError(f"Number of samples, {num}, must be non-negative.")
-    dt = (dtypes.canonicalize_dtype(dtype) if dtype is not None else
-          dtypes.result_type(start, stop, dtypes.default_float_dtype()))
-    compute = dtypes.result_type(dt, dtypes.default_float_dtype())
-    start, stop = asarray(start, compute), asarray(stop, compute)
+    if dtype is not None:
+        dtype = _requested_dtype(dtype)
+    return _linspace(start, stop, num, bool(endpoint), bool(retstep), dtype, axis)
+
+
+def _linspace_body(start, stop, num, endpoint, retstep, dtype, axis):
+    """jnp.linspace's program (compiled by ``_linspace``)."""
+    if dtype is None:
+        dtype = dtypes.to_inexact_dtype(result_type(start, stop))
+    compute = dtypes.to_inexact_dtype(dtype)
+    start, stop = asarray(start).astype(compute), asarray(stop).astype(compute)
+    bounds_shape = list(np.broadcast_shapes(start.shape, stop.shape))
+    start, stop = jnp.broadcast_to(start, bounds_shape), jnp.broadcast_to(stop, bounds_shape)
+    axis = len(bounds_shape) + axis + 1 if axis < 0 else axis
+    bounds_shape.insert(axis, 1)
     div = (num - 1) if endpoint else num
-    step = (stop - start) / div if div > 0 else zeros_like(start)
-    out_shape = (num,) + start.shape
-    iota = lax.broadcasted_iota(compute, out_shape, 0)
-    out = lax.broadcast_in_dim(start, out_shape, tuple(range(1, len(out_shape)))) + \
-        iota * lax.broadcast_in_dim(step, out_shape, tuple(range(1, len(out_shape))))
-    if endpoint and num > 1:   # make the last value exactly ``stop``
-        out = lax.concatenate([out[:-1], lax.expand_dims(stop, (0,))], 0)
-    if axis != 0:
-        out = jnp.moveaxis(out, 0, axis)
-    out = out.astype(dt)
-    return (out, step.astype(dt)) if retstep else out
+    if num > 1:
+        delta = (stop - start) / asarray(div, compute)
+        iota_shape = [1] * len(bounds_shape)
+        iota_shape[axis] = div
+        real = np.finfo(compute).dtype
+        t = lax.iota(real, div).reshape(iota_shape) / asarray(div, real)
+        t = t.astype(compute)
+        out = start.reshape(bounds_shape) * (1 - t) + stop.reshape(bounds_shape) * t
+        if endpoint:
+            out = lax.concatenate([out, lax.expand_dims(stop, (axis,))], axis)
+    elif num == 1:
+        delta = asarray(np.nan if endpoint else stop - start, compute)
+        out = start.reshape(bounds_shape)
+    else:
+        empty_shape = list(start.shape)
+        empty_shape.insert(axis, 0)
+        delta = full((), np.nan, compute)
+        out = zeros(empty_shape, compute)
+    if dtypes.dtype(dtype).kind in "iub" and out.dtype.kind not in "iub":
+        out = lax.floor(out)
+    out = _convert_element_type(out, dtype, False)
+    return (out, delta) if retstep else out
+
+
+def _linspace(*args):
+    global _linspace_jit
+    if _linspace_jit is None:   # made on first use: jit's module imports this one
+        from ..compiling import jit
+        _linspace_jit = jit(_linspace_body, static_argnums=(2, 3, 4, 5, 6))
+    return _linspace_jit(*args)
+
+
+_linspace_jit = None

@@ -6,6 +6,7 @@ import numpy as np
 
 from .. import dtypes, lax
 from ..core import get_aval
+from ..jaxpr import is_staging
 from ..lax import _convert_element_type
 from .. import numpy as jnp  # a cycle: jnp.<name> reaches modules that import this one
 from .creation import asarray, _requested_dtype, zeros_like
@@ -109,8 +110,23 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     count = math.prod(a.shape[i] for i in axes)
     dt = _requested_dtype(dtype) if dtype is not None else (
         a.dtype if dtypes.is_inexact(a.dtype) else dtypes.default_float_dtype())
-    total = sum(a, axis, dt, keepdims=keepdims, where=where)
-    return lax.div(total, _convert_element_type(count, dt, False))
+    # As in JAX, float16 averages in float32 unless a dtype is asked for.
+    compute = dtypes.float32 if dtype is None and dt == np.float16 else dt
+    total = sum(a, axis, compute, keepdims=keepdims, where=where)
+    return _convert_element_type(_divide_by_count(total, count), dt, False)
+
+
+def _divide_by_count(total, count):
+    """``total / count`` rounded as JAX rounds it. JAX's reductions run
+    compiled, with the count a constant, and XLA turns division by a constant
+    into multiplication by its reciprocal: ``jnp.mean(jnp.arange(100) < 97)``
+    is ``97 * (1/100)``, 0.96999997. A jaxpr being recorded keeps JAX's
+    ``div`` (XLA rewrites it when the program is compiled); a value computed
+    now is multiplied by the reciprocal here."""
+    dt = get_aval(total).dtype
+    if is_staging() or not dtypes.is_inexact(dt):
+        return lax.div(total, _convert_element_type(count, dt, False))
+    return lax.mul(total, _convert_element_type(np.reciprocal(np.asarray(count, dt)), dt, False))
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,
@@ -126,7 +142,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
           else lax.mul(centered, centered))
     count = math.prod(a.shape[i] for i in axes) - ddof
     total = sum(sq, axes, keepdims=keepdims)
-    out = lax.div(total, _convert_element_type(count, total.dtype, False))
+    out = _divide_by_count(total, count)
     return out if dtype is None else out.astype(dtype)
 
 
