@@ -116,15 +116,19 @@ def primitive_executable(primitive, avals, params):
     invars, outvars = [Var(a) for a in avals], [Var(a) for a in out_avals]
     closed = ClosedJaxpr(Jaxpr([], invars, outvars,
                                [JaxprEqn(primitive, invars, params, outvars)]), [])
+    shapes = [(a.shape, a.dtype) for a in out_avals]
     try:
-        text = lower_to_stablehlo(closed, primitive.name)
+        text, host_callbacks = lower_module(closed, primitive.name)
     except NotImplementedError:   # e.g. a primitive without a lowering rule in the body
         executable = None
     else:
-        executable = _text_cache.get(text)
+        # A body that calls back into Python (debug.print) has the same text
+        # whatever function it calls, so it is never shared through the text.
+        executable = None if host_callbacks else _text_cache.get(text)
         if executable is None:
-            executable = _xla.backend().compile(text, [(a.shape, a.dtype) for a in out_avals])
-            _remember(_text_cache, text, executable)
+            executable = _xla.backend().compile(text, shapes, host_callbacks)
+            if not host_callbacks:
+                _remember(_text_cache, text, executable)
     _remember(_primitive_cache, key, executable)
     return executable
 
