@@ -12,9 +12,7 @@ PIP    := $(PY) -m pip install --quiet --disable-pip-version-check
 
 # Chapters time computations at build time. One BLAS thread keeps those
 # timings steady on a busy or small machine (benchmarks use the default).
-# Programs jit compiles are kept in .cache/xla (minijax's persistent
-# compilation cache), so rebuilding the book or rerunning the tests loads them.
-BOOK_ENV := OPENBLAS_NUM_THREADS=1 JAX_COMPILATION_CACHE_DIR=$(CURDIR)/.cache/xla
+BOOK_ENV := OPENBLAS_NUM_THREADS=1
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -78,4 +76,4 @@ bench: $(VENV)/.bench-deps
 	$(PY) benchmarks/run.py
 
 clean:
-	rm -rf _build .pytest_cache .cache
+	rm -rf _build .pytest_cache
