@@ -12,7 +12,9 @@ implementation is slower). Machines are noisy: read ratios, not microseconds.
 Implementations: ``minijax`` (eager, numpy underneath), ``minijax.jit``
 (XLA through jaxlib), ``jax`` (JAX without jit: every operation dispatched
 to XLA one by one), ``jax.jit``, ``autograd`` (HIPS autograd on numpy, when
-installed) and ``numpy`` (plain forward computation, where meaningful).
+installed), ``jaxlib`` (the floor for jit dispatch: jaxlib executing the same
+compiled program, no Python around it) and ``numpy`` (plain forward
+computation, where meaningful).
 """
 import argparse
 import gc
@@ -165,8 +167,19 @@ def bench_dispatch():
     m = minijax.jit(lambda x: x * 2 + 1)
     j = jax.jit(lambda x: x * 2 + 1)
     mx, jx = mjnp.ones(3), jjnp.ones(3)
+    m(mx)
     return {"minijax.jit": lambda: m(mx), "jax.jit": lambda: j(jx),
+            "jaxlib": jaxlib_floor(m, mx),
             "numpy": (lambda v: lambda: v * 2 + 1)(np.ones(3, np.float32))}
+
+
+def jaxlib_floor(jitted, x):
+    """The floor for dispatch: jaxlib's execute_sharded on the program ``jitted``
+    compiled for ``x``, with the argument's device buffer already in hand."""
+    entry = next(iter(jitted._cache.values()))   # the one signature it was called with
+    executable, handlers = entry.executable.executable, entry.executable.handlers
+    buffers = [minijax.compiling.device_buffer(x)]
+    return lambda: executable.execute_sharded(buffers).consume_with_handlers(handlers)
 
 
 def hvp_variants(lib, np_):
@@ -362,7 +375,7 @@ def _mib(n):
     return f"{n / 2**20:.2f} MiB"
 
 
-COLUMNS = ["minijax", "minijax.jit", "jax", "jax.jit", "autograd", "numpy"]
+COLUMNS = ["minijax", "minijax.jit", "jax", "jax.jit", "autograd", "jaxlib", "numpy"]
 
 
 def fmt(seconds):
