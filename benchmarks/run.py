@@ -12,13 +12,16 @@ implementation is slower). Machines are noisy: read ratios, not microseconds.
 Implementations: ``minijax`` (eager, numpy underneath), ``minijax.jit``
 (XLA through jaxlib), ``jax`` (JAX without jit: every operation dispatched
 to XLA one by one), ``jax.jit``, ``autograd`` (HIPS autograd on numpy, when
-installed) and ``numpy`` (plain forward computation, where meaningful).
+installed), ``jaxlib`` (the floor for jit dispatch: jaxlib executing the same
+compiled program, no Python around it) and ``numpy`` (plain forward
+computation, where meaningful).
 """
 import argparse
 import gc
 import statistics
 import sys
 import time
+import tracemalloc
 
 import numpy as np
 
@@ -164,8 +167,19 @@ def bench_dispatch():
     m = minijax.jit(lambda x: x * 2 + 1)
     j = jax.jit(lambda x: x * 2 + 1)
     mx, jx = mjnp.ones(3), jjnp.ones(3)
+    m(mx)
     return {"minijax.jit": lambda: m(mx), "jax.jit": lambda: j(jx),
+            "jaxlib": jaxlib_floor(m, mx),
             "numpy": (lambda v: lambda: v * 2 + 1)(np.ones(3, np.float32))}
+
+
+def jaxlib_floor(jitted, x):
+    """The floor for dispatch: jaxlib's execute_sharded on the program ``jitted``
+    compiled for ``x``, with the argument's device buffer already in hand."""
+    entry = next(iter(jitted._cache.values()))   # the one signature it was called with
+    executable, handlers = entry.executable.executable, entry.executable.handlers
+    buffers = [minijax.compiling.device_buffer(x)]
+    return lambda: executable.execute_sharded(buffers).consume_with_handlers(handlers)
 
 
 def hvp_variants(lib, np_):
@@ -187,6 +201,21 @@ def hvp_variants(lib, np_):
             "rev-over-rev": rev_over_rev, "naive hessian": naive}
 
 
+def autograd_hvp(variant, X, V):
+    """The same HVP variant in HIPS autograd (``make_jvp`` is its forward mode)."""
+    f = lambda X: anp.sum(anp.tanh(X) ** 2)
+    if variant == "fwd-over-rev":
+        return lambda: autograd.make_jvp(autograd.grad(f))(X)(V)[1]
+    if variant == "rev-over-fwd":
+        g = autograd.grad(lambda X: autograd.make_jvp(f)(X)(V)[1])
+        return lambda: g(X)
+    if variant == "rev-over-rev":
+        g = autograd.grad(lambda X: anp.sum(autograd.grad(f)(X) * V))
+        return lambda: g(X)
+    h = autograd.hessian(f)
+    return lambda: np.tensordot(h(X), V, 2)
+
+
 def bench_hvp(variant):
     def build():
         X = RNG.standard_normal((30, 40)).astype(np.float32)
@@ -195,14 +224,8 @@ def bench_hvp(variant):
         for name, lib, np_ in (("minijax", minijax, mjnp), ("jax", jax, jjnp)):
             fn = hvp_variants(lib, np_)[variant]
             impls[name] = (lambda fn, a, b: lambda: fn(a, b))(fn, np_.asarray(X), np_.asarray(V))
-        if autograd and variant in ("rev-over-rev", "naive hessian"):
-            f = lambda X: anp.sum(anp.tanh(X) ** 2)
-            if variant == "rev-over-rev":
-                g = autograd.grad(lambda X: anp.sum(autograd.grad(f)(X) * V))
-                impls["autograd"] = lambda: g(X)
-            else:
-                h = autograd.hessian(f)
-                impls["autograd"] = lambda: np.tensordot(h(X), V, 2)
+        if autograd:
+            impls["autograd"] = autograd_hvp(variant, X, V)
         return impls
     build.__doc__ = f"HVP, {variant}, f(X) = sum(tanh(X)**2), X 30x40"
     return build
@@ -252,25 +275,35 @@ def bench_jmp(batched):
     return build
 
 
-def bench_per_example():
-    """per-example gradients, vmap(grad(loss)) eager vs jit (MLP 64-128-128-10, batch 128)."""
-    params = mlp_params((64, 128, 128, 10))
-    x = RNG.standard_normal((128, 64)).astype(np.float32)
-    y = np.eye(10, dtype=np.float32)[RNG.integers(0, 10, 128)]
+def bench_per_example(shape):
+    def build():
+        params = mlp_params((64, 128, 128, 10))
+        x = RNG.standard_normal((128, 64)).astype(np.float32)
+        y = np.eye(10, dtype=np.float32)[RNG.integers(0, 10, 128)]
 
-    def build(lib, np_):
-        loss = make_loss(np_)
+        def per_example_grads(lib, np_):
+            loss = make_loss(np_)
+            if shape == "xi[None]":   # each example as a batch of one
+                example_loss = lambda p, xi, yi: loss(p, xi[None], yi[None])
+            else:                     # each example as plain vectors
+                example_loss = loss
+            return lib.vmap(lib.grad(example_loss), in_axes=(None, 0, 0))
 
-        def example_loss(p, xi, yi):
-            return loss(p, xi[None], yi[None])
-        return lib.vmap(lib.grad(example_loss), in_axes=(None, 0, 0))
-
-    m, j = build(minijax, mjnp), build(jax, jjnp)
-    mp, jp = to(mjnp, params), to(jjnp, params)
-    mx, my, jx, jy = mjnp.asarray(x), mjnp.asarray(y), jjnp.asarray(x), jjnp.asarray(y)
-    mjit, jjit = minijax.jit(m), jax.jit(j)
-    return {"minijax": lambda: m(mp, mx, my), "minijax.jit": lambda: mjit(mp, mx, my),
-            "jax": lambda: j(jp, jx, jy), "jax.jit": lambda: jjit(jp, jx, jy)}
+        m, j = per_example_grads(minijax, mjnp), per_example_grads(jax, jjnp)
+        mp, jp = to(mjnp, params), to(jjnp, params)
+        mx, my, jx, jy = mjnp.asarray(x), mjnp.asarray(y), jjnp.asarray(x), jjnp.asarray(y)
+        mjit, jjit = minijax.jit(m), jax.jit(j)
+        impls = {"minijax": lambda: m(mp, mx, my), "minijax.jit": lambda: mjit(mp, mx, my),
+                 "jax": lambda: j(jp, jx, jy), "jax.jit": lambda: jjit(jp, jx, jy)}
+        if autograd:   # autograd has no vmap: a loop over the examples
+            g = autograd.grad(make_loss(anp))
+            xs = x[:, None] if shape == "xi[None]" else x
+            ys = y[:, None] if shape == "xi[None]" else y
+            impls["autograd"] = lambda: [g(params, xi, yi) for xi, yi in zip(xs, ys)]
+        return impls
+    build.__doc__ = (f"per-example gradients, vmap(grad(loss)) with examples as {shape} "
+                     "(MLP 64-128-128-10, batch 128)")
+    return build
 
 
 WORKLOADS = [
@@ -286,10 +319,63 @@ WORKLOADS = [
     ("mlp step jit", bench_mlp_step_jit),
     ("mlp step first call", bench_mlp_step_first_call),
     ("tiny jit dispatch", bench_dispatch),
-    ("per-example grads", bench_per_example),
+    ("per-example xi[None]", bench_per_example("xi[None]")),
+    ("per-example vectors", bench_per_example("vectors")),
 ]
 
-COLUMNS = ["minijax", "minijax.jit", "jax", "jax.jit", "autograd", "numpy"]
+# ---------------------------------------------------------------------------
+# Memory: peak bytes allocated (tracemalloc sees numpy's buffers) by the
+# derivative of a chain of depth N. Reverse mode keeps one residual per step,
+# O(N); forward mode keeps O(1).
+
+
+def sin_chain(np_, depth):
+    def f(x):
+        for _ in range(depth):
+            x = np_.sin(x)
+        return np_.sum(x)
+    return f
+
+
+def peak_bytes(fn):
+    """Peak memory allocated while ``fn()`` runs, above what was live before."""
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    out = fn()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del out
+    return peak - before
+
+
+def memory_table(depths=(10, 100, 1000), size=10_000):
+    """Peak memory of grad (minijax, autograd) and jvp (minijax) vs chain depth."""
+    x = RNG.standard_normal(size).astype(np.float32)
+    mx = mjnp.asarray(x)
+    print(f"\npeak memory vs depth: grad of sum(sin(sin(...x))), x float32[{size}] "
+          f"({x.nbytes // 1024} KiB); ratio = autograd / minijax")
+    print(f"{'depth':>8s}{'minijax grad':>16s}{'autograd grad':>22s}{'minijax jvp':>16s}")
+    rows = {}
+    for depth in depths:
+        m_grad = peak_bytes(lambda: minijax.grad(sin_chain(mjnp, depth))(mx))
+        m_jvp = peak_bytes(lambda: minijax.jvp(sin_chain(mjnp, depth), (mx,), (mx,)))
+        row = {"minijax grad": m_grad, "minijax jvp": m_jvp}
+        cell = ""
+        if autograd:
+            a_grad = peak_bytes(lambda: autograd.grad(sin_chain(anp, depth))(x))
+            row["autograd grad"] = a_grad
+            cell = f"{_mib(a_grad)} ({a_grad / m_grad:.2f}x)"
+        rows[depth] = row
+        print(f"{depth:8d}{_mib(m_grad):>16s}{cell:>22s}{_mib(m_jvp):>16s}")
+    return rows
+
+
+def _mib(n):
+    return f"{n / 2**20:.2f} MiB"
+
+
+COLUMNS = ["minijax", "minijax.jit", "jax", "jax.jit", "autograd", "jaxlib", "numpy"]
 
 
 def fmt(seconds):
@@ -327,6 +413,8 @@ def main(argv=None):
         print(f"{name:22s}" + "".join(_cell(times, c) for c in COLUMNS))
     print("\nratios > 1: the other implementation takes longer than minijax "
           "(minijax.jit's column: jax.jit / minijax.jit)")
+    if not args.only or args.only in "memory":
+        results["memory"] = memory_table()
     return results
 
 

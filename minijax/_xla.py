@@ -8,17 +8,22 @@ minijax touches it only here, behind a version check. What it needs is small:
 * ``compile_and_load``: StableHLO text in, a loaded executable out;
 * ``batched_device_put``: a numpy array in, a device buffer out;
 * ``execute_sharded(...).consume_with_handlers(...)``: run an executable on
-  device buffers and wrap its outputs as device buffers again.
+  device buffers and wrap its outputs as device buffers again;
+* ``serialize`` / ``deserialize_executable``: save a compiled program to a
+  file and load it back, for the persistent compilation cache;
 * host callbacks (``debug.print`` under jit): a program that calls back into
   Python is parsed into an MLIR module (jaxlib ships the MLIR bindings) and
   compiled together with the list of Python functions its custom calls name.
 
 Verified with jaxlib 0.10.2 (and the same calls on 0.12).
 """
+import hashlib
 import importlib.util
 import os
 import pathlib
+import tempfile
 import threading
+import warnings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "1")   # quiet C++ INFO logs; set before import
 
@@ -40,6 +45,8 @@ def _check_version():
 
 _check_version()
 from jaxlib import xla_client as xc   # noqa: E402  (after the version check)
+
+from .config import config           # noqa: E402
 
 
 class _Aval:
@@ -79,15 +86,23 @@ class Backend:
     def compile(self, module_text, out_avals, host_callbacks=()):
         """Compile StableHLO text; ``out_avals`` are the outputs' (shape, dtype).
         ``host_callbacks`` are the Python functions the program's
-        ``python_callback_target()`` custom calls name by index."""
+        ``python_callback_target()`` custom calls name by index. With
+        ``jax_compilation_cache_dir`` set, a program compiled before (in any
+        process) is loaded from that folder instead; programs with callbacks
+        are not kept there (the functions are not part of the text)."""
         if host_callbacks:
             # Only the MLIR-module form of compile_and_load takes callbacks.
             executable = self.client.compile_and_load(
                 _parse_module(module_text), self.device_list, xc.CompileOptions(),
                 host_callbacks=list(host_callbacks))
         else:
-            executable = self.client.compile_and_load(module_text, self.device_list,
-                                                      xc.CompileOptions())
+            cache = PersistentCache.configured(self)
+            executable = cache.load(module_text) if cache else None
+            if executable is None:
+                executable = self.client.compile_and_load(module_text, self.device_list,
+                                                          xc.CompileOptions())
+                if cache:
+                    cache.store(module_text, executable)
         handlers = [self.result_handler(shape, dtype) for shape, dtype in out_avals]
         return Executable(executable, handlers, tuple(host_callbacks))
 
@@ -134,6 +149,69 @@ def _parse_module(text):
         stablehlo.register_dialect(_mlir_context)
     with _mlir_context:
         return ir.Module.parse(text)
+
+
+class PersistentCache:
+    """Compiled programs saved as files, so that another process (the next
+    book build, the next test run) loads them instead of compiling again.
+
+    An entry's name hashes what determines the compiled code: the StableHLO
+    text, the jaxlib version and the device. Its content is a checksum and
+    the serialized executable; an entry that fails either check, or that
+    jaxlib cannot load, counts as missing and is compiled and written again.
+    Unlike JAX, which by default keeps only programs that took a second or more
+    to compile, minijax keeps every program.
+    """
+
+    def __init__(self, folder, backend):
+        self.folder = pathlib.Path(folder)
+        self.backend = backend
+        device = backend.device
+        self._salt = "\n".join([jaxlib.__version__, backend.platform,
+                                backend.client.platform_version, device.device_kind])
+
+    @classmethod
+    def configured(cls, backend):
+        """The cache in the folder ``jax_compilation_cache_dir`` names, or None."""
+        folder = config.compilation_cache_dir
+        return cls(folder, backend) if folder else None
+
+    def path(self, module_text):
+        key = hashlib.sha256(f"{self._salt}\n{module_text}".encode()).hexdigest()
+        return self.folder / f"minijax-{key}.xla"
+
+    def load(self, module_text):
+        """The cached executable for ``module_text``, or None."""
+        try:
+            data = self.path(module_text).read_bytes()
+        except OSError:   # not cached (or unreadable): compile
+            return None
+        checksum, payload = data[:32], data[32:]
+        if hashlib.sha256(payload).digest() != checksum:
+            warnings.warn(f"minijax: ignoring a corrupted compilation cache entry "
+                          f"{self.path(module_text)}; compiling again.", RuntimeWarning)
+            return None
+        try:
+            return self.backend.client.deserialize_executable(
+                payload, self.backend.device_list, xc.CompileOptions())
+        except Exception as err:   # jaxlib refuses it: compiling is always correct
+            warnings.warn(f"minijax: could not load compilation cache entry "
+                          f"{self.path(module_text)} ({err}); compiling again.", RuntimeWarning)
+            return None
+
+    def store(self, module_text, executable):
+        """Save ``executable``; a cache that cannot be written is skipped with a warning."""
+        payload = executable.serialize()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            # Write a temporary file and rename it: a process reading the entry
+            # at the same time sees the old file or the whole new one.
+            with tempfile.NamedTemporaryFile(dir=self.folder, delete=False) as f:
+                f.write(hashlib.sha256(payload).digest() + payload)
+            os.replace(f.name, self.path(module_text))
+        except OSError as err:
+            warnings.warn(f"minijax: could not write to the compilation cache in "
+                          f"{self.folder} ({err}).", RuntimeWarning)
 
 
 def _cuda_plugin_path():

@@ -263,12 +263,19 @@ pp_alias_primitives.add(jit_p)   # the body's inputs and outputs print with the 
 
 class _CacheEntry:
     """What one signature traced to."""
-    __slots__ = ("jaxpr", "tracer_consts", "in_tree", "out_tree", "executable")
+    __slots__ = ("jaxpr", "tracer_consts", "in_tree", "out_tree", "out_avals", "executable")
 
     def __init__(self, jaxpr, tracer_consts, in_tree, out_tree):
         self.jaxpr, self.tracer_consts = jaxpr, tracer_consts
         self.in_tree, self.out_tree = in_tree, out_tree
+        self.out_avals = jaxpr.out_avals   # read on every call: computed once
         self.executable = None
+
+    def result(self, outs):
+        """The function's result (a pytree) from its flat outputs."""
+        if self.out_tree.node_type is None:   # one array: no tree to rebuild
+            return outs[0]
+        return tree_util.tree_unflatten(self.out_tree, outs)
 
 
 class JitFunction:
@@ -396,12 +403,12 @@ class JitFunction:
             # The common case: concrete arguments, nothing to transform.
             if entry.executable is None:
                 entry.executable = compile_jaxpr(entry.jaxpr, self.name)
-            outs = run_compiled(entry.executable, leaves, entry.jaxpr.out_avals)
+            outs = run_compiled(entry.executable, leaves, entry.out_avals)
             if config.debug_nans and _has_nan(outs):
                 _locate_nan(self.name, lambda: self.fun(*args, **kwargs))
         else:
             outs = jit_p.bind(*entry.tracer_consts, *leaves, jaxpr=entry.jaxpr, name=self.name)
-        return tree_util.tree_unflatten(entry.out_tree, outs)
+        return entry.result(outs)
 
     def lower(self, *args, **kwargs):
         """Trace and lower for these arguments: ``.as_text()`` is the StableHLO."""

@@ -10,7 +10,10 @@ Only the switches tutorials set exist:
   ("cpu", "gpu"/"cuda"; also from ``JAX_PLATFORMS``), read when the first
   device is needed;
 * ``jax_numpy_rank_promotion``: what ``jnp`` binary operations do on operands
-  of different ranks ("allow", "warn" or "raise").
+  of different ranks ("allow", "warn" or "raise");
+* ``jax_compilation_cache_dir``: a folder where ``jit`` keeps compiled
+  programs between processes (also from ``JAX_COMPILATION_CACHE_DIR``);
+  unset, nothing is kept.
 
 Flags are read as attributes (``config.jax_debug_nans``) or with
 ``config.read(name)``; the context managers ``minijax.debug_nans(True)``,
@@ -40,6 +43,7 @@ class Config:
         "jax_numpy_rank_promotion": ("rank_promotion", "_check_rank_promotion"),
         "jax_platforms": ("platforms", "_check_platforms"),
         "jax_platform_name": ("platform_name", "_check_platform_name"),
+        "jax_compilation_cache_dir": ("compilation_cache_dir", "_check_cache_dir"),
     }
     _ALIASES = {"enable_x64": "jax_enable_x64"}
 
@@ -52,6 +56,7 @@ class Config:
         self.platform_name = os.environ.get("JAX_PLATFORM_NAME", "")
         self.live_platform = None   # set by _xla once a device client exists
         self.eager_constant_folding = False   # set by ensure_compile_time_eval()
+        self.compilation_cache_dir = os.environ.get("JAX_COMPILATION_CACHE_DIR") or None
         self._listeners = []
 
     def _attribute(self, name):
@@ -93,6 +98,12 @@ class Config:
             self.update(name, old)
 
     # -- checks of new values --------------------------------------------------
+
+    @staticmethod
+    def _check_cache_dir(value):
+        if value is not None and not isinstance(value, (str, os.PathLike)):
+            raise TypeError(f"jax_compilation_cache_dir must be a path or None, got {value!r}")
+        return None if value is None else os.fspath(value)
 
     @staticmethod
     def _check_rank_promotion(value):

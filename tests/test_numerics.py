@@ -201,3 +201,60 @@ def test_functions_built_from_replayed_kernels_print_like_jax(name):
         np.testing.assert_array_equal(np.asarray(ours), np.asarray(theirs))
     else:
         np.testing.assert_allclose(np.asarray(ours), np.asarray(theirs), rtol=1e-6)
+
+
+# dot_general's numpy kernels (minijax/lax/dot_kernels.py): the fast path for
+# each case must agree with XLA at least as often as the general batched
+# matmul does, and give the same values up to rounding.
+DOT_CASES = {
+    "matrix product": ((30, 40), (40, 50), (((1,), (0,)), ((), ()))),
+    "transposed lhs": ((40, 30), (40, 50), (((0,), (0,)), ((), ()))),
+    "rows @ matrix": ((16, 1, 24), (24, 32), (((2,), (0,)), ((), ()))),
+    "vector dot": ((300,), (300,), (((0,), (0,)), ((), ()))),
+    "two contracting axes": ((30, 20), (30, 20), (((0, 1), (0, 1)), ((), ()))),
+    "outer product": ((30, 4), (5,), (((), ()), ((), ()))),
+    "batched outer": ((16, 24), (16, 32), (((), ()), ((0,), (0,)))),
+    "batched, size-1 contraction": ((16, 24, 1), (16, 1, 32), (((2,), (1,)), ((0,), (0,)))),
+    "true batch": ((8, 5, 6), (8, 6, 7), (((2,), (1,)), ((0,), (0,)))),
+    "batch axes elsewhere": ((6, 10, 12), (12, 10, 6), (((1, 2), (1, 0)), ((0,), (2,)))),
+}
+
+
+@pytest.mark.parametrize("case", DOT_CASES)
+def test_dot_fast_paths_agree_with_xla_as_often_as_batched_matmul(case):
+    from minijax.lax import dot_kernels
+    lhs_shape, rhs_shape, dn = DOT_CASES[case]
+    lhs = RNG.standard_normal(lhs_shape).astype(np.float32)
+    rhs = RNG.standard_normal(rhs_shape).astype(np.float32)
+    theirs = np.asarray(jax.jit(lambda a, b: jax.lax.dot_general(a, b, dn))(lhs, rhs))
+    ours = np.asarray(lax.dot_general(jnp.asarray(lhs), jnp.asarray(rhs), dn))
+    general = dot_kernels.batched_matmul(lhs, rhs, dn)
+    assert ours.shape == theirs.shape
+    np.testing.assert_allclose(ours, theirs, rtol=1e-5, atol=1e-5)
+    assert same_bits(ours, theirs).mean() >= same_bits(general, theirs).mean()
+    if not dn[0][0] or case == "batched, size-1 contraction":   # one product per element
+        np.testing.assert_array_equal(ours, theirs)
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.bool_, np.complex64, np.float64])
+@pytest.mark.parametrize("case", ["outer product", "batched outer", "vector dot", "true batch",
+                                  "two contracting axes"])
+def test_dot_fast_paths_equal_batched_matmul_on_other_dtypes(case, dtype):
+    from minijax.lax import dot_kernels
+    lhs_shape, rhs_shape, dn = DOT_CASES[case]
+    lhs = (RNG.standard_normal(lhs_shape) * 3).astype(dtype)
+    rhs = (RNG.standard_normal(rhs_shape) * 3).astype(dtype)
+    ours = dot_kernels.dot_general(lhs, rhs, dn)
+    general = dot_kernels.batched_matmul(lhs, rhs, dn)
+    assert ours.dtype == general.dtype and ours.shape == general.shape
+    np.testing.assert_allclose(ours, general, rtol=1e-12 if dtype == np.float64 else 1e-5)
+
+
+def test_dot_of_empty_operands():
+    from minijax.lax import dot_kernels
+    for lhs_shape, rhs_shape, dn in [((3, 0), (0, 4), (((1,), (0,)), ((), ()))),
+                                     ((0, 3), (0, 4), (((), ()), ((0,), (0,)))),
+                                     ((2, 0, 3), (2, 3, 5), (((2,), (1,)), ((0,), (0,))))]:
+        lhs, rhs = np.ones(lhs_shape, np.float32), np.ones(rhs_shape, np.float32)
+        np.testing.assert_array_equal(dot_kernels.dot_general(lhs, rhs, dn),
+                                      dot_kernels.batched_matmul(lhs, rhs, dn))

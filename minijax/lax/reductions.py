@@ -10,6 +10,8 @@ import math
 import numpy as np
 
 from ..core import Primitive, ShapedArray
+from . import dot_kernels
+from .dot_kernels import free_axes
 from .elementwise import _check_kind, _check_same_dtypes, NUMBER, ANY, INTEGRAL
 
 
@@ -159,27 +161,14 @@ cumlogsumexp_p = _cumulative("cumlogsumexp", _cumlogsumexp_impl)
 dot_general_p = Primitive("dot_general")
 
 
-def _free_axes(ndim, contract, batch):
-    return [i for i in range(ndim) if i not in contract and i not in batch]
-
-
 @dot_general_p.def_impl
 def _dot_general_impl(lhs, rhs, dimension_numbers, precision, preferred_element_type):
-    (lc, rc), (lb, rb) = dimension_numbers
-    lf, rf = _free_axes(lhs.ndim, lc, lb), _free_axes(rhs.ndim, rc, rb)
-    size = lambda x, axes: int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
-    # As one batched matrix product: (batch, free, contract) @ (batch, contract, free).
-    l3 = np.transpose(lhs, list(lb) + lf + list(lc)).reshape(
-        size(lhs, lb), size(lhs, lf), size(lhs, lc))
-    r3 = np.transpose(rhs, list(rb) + list(rc) + rf).reshape(
-        size(rhs, rb), size(rhs, rc), size(rhs, rf))
     out_dtype = preferred_element_type or lhs.dtype
     if out_dtype != lhs.dtype:
-        l3, r3 = l3.astype(out_dtype), r3.astype(out_dtype)
-    out = np.matmul(l3, r3)
-    shape = ([lhs.shape[a] for a in lb] + [lhs.shape[a] for a in lf]
-             + [rhs.shape[a] for a in rf])
-    return out.reshape(shape)
+        lhs, rhs = lhs.astype(out_dtype), rhs.astype(out_dtype)
+    # dot_kernels picks numpy's fastest call for the case; its batched_matmul
+    # is the general method: (batch, free, contract) @ (batch, contract, free).
+    return dot_kernels.dot_general(lhs, rhs, dimension_numbers)
 
 
 @dot_general_p.def_abstract_eval
@@ -198,7 +187,7 @@ def _dot_general_abstract_eval(lhs, rhs, dimension_numbers, precision, preferred
                 raise TypeError(f"dot_general requires {what} dimensions to have the same "
                                 f"shape, got {[lhs.shape[a] for a in l_axes]} and "
                                 f"{[rhs.shape[a] for a in r_axes]}.")
-    lf, rf = _free_axes(lhs.ndim, lc, lb), _free_axes(rhs.ndim, rc, rb)
+    lf, rf = free_axes(lhs.ndim, lc, lb), free_axes(rhs.ndim, rc, rb)
     shape = ([lhs.shape[a] for a in lb] + [lhs.shape[a] for a in lf]
              + [rhs.shape[a] for a in rf])
     dtype = preferred_element_type or lhs.dtype
