@@ -383,9 +383,16 @@ def dynamic_update_index_in_dim(operand, update, index, axis):
 
 def gather(operand, start_indices, dimension_numbers, slice_sizes, *,
            indices_are_sorted=False, unique_indices=False, mode=None, fill_value=None):
-    """XLA's gather: slices of ``slice_sizes`` starting at rows of ``start_indices``."""
+    """XLA's gather: slices of ``slice_sizes`` starting at rows of ``start_indices``.
+
+    Out-of-bounds windows follow ``mode``; the default, as in JAX, is
+    ``promise_in_bounds`` (XLA clamps the start indices)."""
+    mode = GatherScatterMode.from_any(GatherScatterMode.PROMISE_IN_BOUNDS if mode is None
+                                      else mode)
+    if mode != GatherScatterMode.FILL_OR_DROP:
+        fill_value = None   # only the fill mode reads it (JAX ignores it too)
     return gather_p.bind(operand, start_indices, dimension_numbers=dimension_numbers,
-                         slice_sizes=_shape(slice_sizes), mode=GatherScatterMode.from_any(mode),
+                         slice_sizes=_shape(slice_sizes), mode=mode,
                          fill_value=fill_value, indices_are_sorted=bool(indices_are_sorted),
                          unique_indices=bool(unique_indices))
 

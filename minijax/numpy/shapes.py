@@ -11,8 +11,10 @@ from ..core import concrete_or_error
 from ..lax import _convert_element_type
 from .creation import arange, asarray, eye, ndim, _shape_tuple, zeros_like
 from .promotion import broadcast_to, promote_dtypes, promote_dtypes_inexact
-from .elementwise import multiply, where
+from .elementwise import multiply, remainder, where
 from .reductions import _canonical_axes, sum
+from .indexing import getitem
+from ..util import reject_unsupported
 
 
 def reshape(a, shape=None, order="C", *, newshape=None):
@@ -277,18 +279,86 @@ def nonzero(a, *, size=None, fill_value=None):
     return tuple(asarray(i.astype(np.int32)) for i in np.nonzero(concrete))
 
 
-def take(a, indices, axis=None, mode=None, fill_value=None):
-    a = asarray(a)
+def take(a, indices, axis=None, out=None, mode=None, unique_indices=False,
+         indices_are_sorted=False, fill_value=None):
+    """Elements of ``a`` at ``indices`` along ``axis`` (of the flattened ``a`` if None).
+
+    Out-of-bounds indices follow ``mode``, as in JAX: ``"fill"`` (the default)
+    gives ``fill_value`` (nan, or the dtype's minimum / maximum / True),
+    ``"clip"`` clamps, ``"wrap"`` counts modulo the axis size. Negative
+    indices count from the end in fill mode (and are clamped to 0 by clip).
+    """
+    reject_unsupported("jnp.take", out=(out, None))
+    a, indices = asarray(a), asarray(indices)
     if axis is None:
         a, axis = ravel(a), 0
     axis = lax._canonical_axis(axis, a.ndim)
-    index = (slice(None),) * axis + (asarray(indices),)
-    return a[index]
+    n = a.shape[axis]
+    if mode is None or mode == "fill":
+        gather_mode, indices = lax.GatherScatterMode.FILL_OR_DROP, _wrap_negative(indices, n)
+    elif mode == "wrap":
+        gather_mode = lax.GatherScatterMode.PROMISE_IN_BOUNDS
+        indices = indices if n == 0 else remainder(indices, _convert_element_type(
+            n, indices.dtype, False))
+    elif mode == "clip":
+        gather_mode = lax.GatherScatterMode.CLIP
+    elif mode == "raise":
+        raise NotImplementedError("jnp.take: mode='raise' is not supported (minijax, like "
+                                  "JAX, cannot raise on a value computed under a "
+                                  "transformation); use mode='fill', 'clip' or 'wrap'.")
+    else:
+        raise ValueError(f"Invalid mode {mode!r} for jnp.take: use 'fill', 'clip', 'wrap' "
+                         "or 'raise'")
+    out_shape = a.shape[:axis] + indices.shape + a.shape[axis + 1:]
+    if n == 0 or indices.size == 0:
+        if indices.size:
+            raise IndexError("Cannot do a non-empty jnp.take() from an empty axis.")
+        return lax.full(out_shape, 0, a.dtype)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"jnp.take: indices must be integers, got {indices.dtype.name}")
+    k = indices.ndim
+    dn = lax.GatherDimensionNumbers(
+        offset_dims=tuple(range(axis)) + tuple(range(axis + k, a.ndim + k - 1)),
+        collapsed_slice_dims=(axis,), start_index_map=(axis,))
+    slice_sizes = a.shape[:axis] + (1,) + a.shape[axis + 1:]
+    return lax.gather(a, expand_dims(indices, -1), dn, slice_sizes, mode=gather_mode,
+                      fill_value=fill_value, unique_indices=unique_indices,
+                      indices_are_sorted=indices_are_sorted)
 
 
-def take_along_axis(arr, indices, axis):
+def _wrap_negative(indices, n):
+    """``indices + n`` where negative (unsigned indices never are)."""
+    if indices.dtype.kind == "u":
+        return indices
+    return where(indices < 0, indices + _convert_element_type(n, indices.dtype, False),
+                 indices)
+
+
+def take_along_axis(arr, indices, axis=-1, mode=None, fill_value=None, *,
+                    wrap_negative_indices=None):
+    """``arr`` indexed along ``axis`` by ``indices`` (same rank; other axes
+    broadcast), as ``np.take_along_axis``.
+
+    Out-of-bounds indices follow ``mode``: ``"fill"`` (the default) gives
+    ``fill_value``, ``"clip"`` and ``"promise_in_bounds"`` clamp. Negative
+    indices count from the end unless ``wrap_negative_indices`` is False
+    (its default: True, except for ``"promise_in_bounds"``, as in JAX).
+    """
     arr, indices = asarray(arr), asarray(indices)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"take_along_axis indices must be of integer type, got "
+                        f"{indices.dtype.name}")
+    if axis is None:   # along the flattened array: the indices must be 1-D
+        if indices.ndim != 1:
+            raise ValueError(f"take_along_axis indices must be 1D if axis=None, got shape "
+                             f"{indices.shape}")
+        arr, axis = ravel(arr), 0
+    if arr.ndim != indices.ndim:
+        raise ValueError(f"indices and arr must have the same number of dimensions; "
+                         f"{indices.ndim} vs. {arr.ndim}")
     axis = lax._canonical_axis(axis, arr.ndim)
+    if wrap_negative_indices is None:
+        wrap_negative_indices = mode != "promise_in_bounds"
     index = []
     for i in range(arr.ndim):
         if i == axis:
@@ -297,7 +367,8 @@ def take_along_axis(arr, indices, axis):
             shape_ = [1] * arr.ndim
             shape_[i] = arr.shape[i]
             index.append(reshape(arange(arr.shape[i]), shape_))
-    return arr[tuple(index)]
+    return getitem(arr, tuple(index), mode="fill" if mode is None else mode,
+                   fill_value=fill_value, normalize_indices=wrap_negative_indices)
 
 
 def sort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False):

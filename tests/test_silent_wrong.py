@@ -1,0 +1,191 @@
+"""Silent wrong answers found by trying minijax as a new user would (issue 13,
+section 1). Each case once gave a plausible number that differed from JAX's;
+each is compared with real JAX here, eagerly and under the transformations.
+"""
+import jax
+import jax.numpy as jjnp
+import numpy as np
+import pytest
+
+import minijax
+import minijax.numpy as mjnp
+from tests.helpers import check_like_jax
+
+# ---------------------------------------------------------------------------
+# Out-of-bounds indices: mode= and fill_value= of take, take_along_axis, .at[]
+
+# In bounds, too large, negative, too negative, and the last element.
+IDX = np.array([1, 7, -1, -7, 4], np.int32)
+# Distinct positions even after clamping or wrapping: for .set, where a
+# repeated position makes the winner (and its gradient) order-dependent.
+IDX_SET = np.array([1, 7, -7, 2], np.int32)
+
+GATHERS = {
+    "take": lambda jnp, x: jnp.take(x, IDX),
+    "take_fill_value": lambda jnp, x: jnp.take(x, IDX, mode="fill", fill_value=-3.),
+    "take_clip": lambda jnp, x: jnp.take(x, IDX, mode="clip"),
+    "take_wrap": lambda jnp, x: jnp.take(x, IDX, mode="wrap"),
+    "take_axis": lambda jnp, x: jnp.take(x.reshape(1, 5), IDX.reshape(5, 1), axis=1),
+    "take_along_axis": lambda jnp, x: jnp.take_along_axis(x, IDX, axis=0),
+    "take_along_axis_clip": lambda jnp, x: jnp.take_along_axis(x, IDX, axis=0, mode="clip"),
+    "take_along_axis_promise": lambda jnp, x: jnp.take_along_axis(
+        x, IDX, axis=0, mode="promise_in_bounds"),
+    "take_along_axis_fill": lambda jnp, x: jnp.take_along_axis(x, IDX, axis=0,
+                                                               fill_value=-1.),
+    "take_along_axis_2d": lambda jnp, x: jnp.take_along_axis(
+        x.reshape(1, 5), IDX.reshape(1, 5), axis=1),
+    "take_along_axis_no_wrap": lambda jnp, x: jnp.take_along_axis(
+        x, IDX, axis=0, wrap_negative_indices=False),
+    "getitem": lambda jnp, x: x[IDX],
+    "getitem_static_int": lambda jnp, x: x[7] + x[-7],
+    "get": lambda jnp, x: x.at[IDX].get(),
+    "get_fill": lambda jnp, x: x.at[IDX].get(mode="fill"),
+    "get_fill_value": lambda jnp, x: x.at[IDX].get(mode="fill", fill_value=-1.),
+    "get_drop": lambda jnp, x: x.at[IDX].get(mode="drop"),
+    "get_clip": lambda jnp, x: x.at[IDX].get(mode="clip"),
+    "get_promise": lambda jnp, x: x.at[IDX].get(mode="promise_in_bounds"),
+    "get_fill_static_ints": lambda jnp, x: jnp.stack(
+        [x.at[7].get(mode="fill"), x.at[-7].get(mode="fill"), x.at[-2].get(mode="fill")]),
+    "get_fill_2d": lambda jnp, x: x.reshape(1, 5).at[:, IDX].get(mode="fill"),
+    "get_fill_no_wrap": lambda jnp, x: x.at[IDX].get(mode="fill", wrap_negative_indices=False),
+}
+
+
+def _x(jnp, dtype=np.float32):
+    return jnp.asarray(np.arange(5).astype(dtype) + 1)
+
+
+def _both(case):
+    return (lambda x: case(mjnp, x)), (lambda x: case(jjnp, x))
+
+
+@pytest.mark.parametrize("name", GATHERS)
+def test_gather_modes_eager_and_jit(name):
+    ours, theirs = _both(GATHERS[name])
+    check_like_jax(ours(_x(mjnp)), theirs(_x(jjnp)))
+    check_like_jax(minijax.jit(ours)(_x(mjnp)), jax.jit(theirs)(_x(jjnp)))
+
+
+@pytest.mark.parametrize("name", GATHERS)
+def test_gather_modes_grad_and_vmap(name):
+    ours, theirs = _both(GATHERS[name])
+    # Fill values carry no derivative: the gradient of a weighted sum shows
+    # which element each output read (nan fills are masked out first).
+    w = np.arange(1., 6. + 20)[:20]
+
+    def loss(jnp, f):
+        def fn(x):
+            y = f(x).ravel()
+            return jnp.sum(jnp.where(jnp.isnan(y), 0., y) * w[:y.size])
+        return fn
+    check_like_jax(minijax.grad(loss(mjnp, ours))(_x(mjnp)), jax.grad(loss(jjnp, theirs))(_x(jjnp)))
+    xs = np.arange(10.).reshape(2, 5).astype(np.float32)
+    check_like_jax(minijax.vmap(ours)(mjnp.asarray(xs)), jax.vmap(theirs)(jjnp.asarray(xs)))
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.uint8, np.bool_, np.float16, np.complex64])
+@pytest.mark.parametrize("name", ["take", "get_fill", "take_along_axis"])
+def test_default_fill_values_per_dtype(name, dtype):
+    ours, theirs = _both(GATHERS[name])
+    check_like_jax(ours(_x(mjnp, dtype)), theirs(_x(jjnp, dtype)))
+    check_like_jax(minijax.jit(ours)(_x(mjnp, dtype)), jax.jit(theirs)(_x(jjnp, dtype)))
+
+
+def test_fill_value_is_cast_to_the_array_dtype():
+    ours, theirs = _both(lambda jnp, x: x.at[IDX].get(mode="fill", fill_value=2.5))
+    check_like_jax(ours(_x(mjnp, np.int32)), theirs(_x(jjnp, np.int32)))
+
+
+def test_batched_indices():
+    idx = np.array([[1, 7], [-8, 2]], np.int32)
+    for case in (lambda jnp, i: jnp.take(jnp.arange(5.), i),
+                 lambda jnp, i: jnp.arange(5.).at[i].get(mode="fill", fill_value=-1.),
+                 lambda jnp, i: jnp.arange(5.).at[i].set(-1., mode="clip"),
+                 lambda jnp, i: jnp.arange(5.).at[i].add(10.)):
+        ours, theirs = _both(case)
+        check_like_jax(minijax.vmap(ours)(mjnp.asarray(idx)), jax.vmap(theirs)(jjnp.asarray(idx)))
+        check_like_jax(minijax.jit(minijax.vmap(ours))(mjnp.asarray(idx)),
+                       jax.jit(jax.vmap(theirs))(jjnp.asarray(idx)))
+
+
+SCATTERS = {
+    "set": lambda jnp, x, v: x.at[IDX_SET].set(v[:4]),
+    "set_clip": lambda jnp, x, v: x.at[IDX_SET].set(v[:4], mode="clip"),
+    "set_drop": lambda jnp, x, v: x.at[IDX_SET].set(v[:4], mode="drop"),
+    "set_promise": lambda jnp, x, v: x.at[IDX_SET].set(v[:4], mode="promise_in_bounds"),
+    "set_static_clip": lambda jnp, x, v: x.at[7].set(v[0], mode="clip").at[-9].set(
+        v[1], mode="clip"),
+    "set_static_drop": lambda jnp, x, v: x.at[7].set(v[0]).at[-9].set(v[1]),
+    "set_2d_clip": lambda jnp, x, v: x.reshape(1, 5).at[:, IDX_SET].set(v[:4], mode="clip"),
+    "set_no_wrap": lambda jnp, x, v: x.at[IDX_SET].set(v[:4], wrap_negative_indices=False),
+    "set_repeated": lambda jnp, x, v: x.at[np.array([1, 1, 2, 1])].set(v[:4]),
+    "add": lambda jnp, x, v: x.at[IDX].add(v),
+    "add_clip": lambda jnp, x, v: x.at[IDX].add(v, mode="clip"),
+    "subtract_clip": lambda jnp, x, v: x.at[IDX].subtract(v, mode="clip"),
+    "multiply_clip": lambda jnp, x, v: x.at[IDX].multiply(v, mode="clip"),
+    "divide_clip": lambda jnp, x, v: x.at[IDX].divide(v, mode="clip"),
+    "power_clip": lambda jnp, x, v: x.at[IDX].power(v, mode="clip"),
+    "min_clip": lambda jnp, x, v: x.at[IDX].min(v, mode="clip"),
+    "max_clip": lambda jnp, x, v: x.at[IDX].max(v, mode="clip"),
+}
+
+
+def _v(jnp):
+    return jnp.asarray(np.array([0.5, -2., 3., 1.5, 0.25], np.float32))
+
+
+@pytest.mark.parametrize("name", SCATTERS)
+def test_scatter_modes(name):
+    case = SCATTERS[name]
+    ours, theirs = (lambda x, v: case(mjnp, x, v)), (lambda x, v: case(jjnp, x, v))
+    check_like_jax(ours(_x(mjnp), _v(mjnp)), theirs(_x(jjnp), _v(jjnp)))
+    check_like_jax(minijax.jit(ours)(_x(mjnp), _v(mjnp)), jax.jit(theirs)(_x(jjnp), _v(jjnp)))
+    xs, vs = np.arange(10.).reshape(2, 5) + 1, np.arange(10.).reshape(2, 5) - 3
+    check_like_jax(minijax.vmap(ours)(mjnp.asarray(xs, np.float32), mjnp.asarray(vs, np.float32)),
+                   jax.vmap(theirs)(jjnp.asarray(xs, np.float32), jjnp.asarray(vs, np.float32)))
+    if name.startswith(("min", "max")):
+        return   # ties aside, checked by test_scatter_combiners
+    w = np.arange(1., 6.)
+
+    def loss(jnp, f):
+        return lambda x, v: jnp.sum(f(x, v).ravel() * w)
+    # As in JAX, a scatter-multiply is differentiable in its updates only
+    # with unique indices: here, in the operand only.
+    argnums = 0 if name.startswith(("multiply", "divide", "power")) else (0, 1)
+    check_like_jax(minijax.grad(loss(mjnp, ours), argnums)(_x(mjnp), _v(mjnp)),
+                   jax.grad(loss(jjnp, theirs), argnums)(_x(jjnp), _v(jjnp)))
+
+
+def test_lax_gather_and_scatter_defaults():
+    """lax.gather defaults to promise_in_bounds (XLA clamps); a scatter in
+    promise_in_bounds mode drops out-of-bounds updates, as XLA does."""
+    def gather(lax, x):
+        dn = lax.GatherDimensionNumbers(offset_dims=(), collapsed_slice_dims=(0,),
+                                        start_index_map=(0,))
+        return lax.gather(x, IDX[:, None], dn, (1,))
+
+    def scatter(lax, x):
+        dn = lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0,),
+                                         scatter_dims_to_operand_dims=(0,))
+        return lax.scatter(x, IDX_SET[:, None], -x[:4], dn, mode="promise_in_bounds")
+    for f in (gather, scatter):
+        check_like_jax(f(minijax.lax, _x(mjnp)), f(jax.lax, _x(jjnp)))
+        check_like_jax(minijax.jit(lambda x: f(minijax.lax, x))(_x(mjnp)),
+                       jax.jit(lambda x: f(jax.lax, x))(_x(jjnp)))
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda jnp: jnp.take(jnp.arange(5.), IDX, mode="raise"), NotImplementedError),
+    (lambda jnp: jnp.take(jnp.arange(5.), IDX, mode="bogus"), ValueError),
+    (lambda jnp: jnp.take(jnp.arange(5.), IDX, out=jnp.zeros(5)), NotImplementedError),
+    (lambda jnp: jnp.arange(5.).at[IDX].get(mode="wrap"), ValueError),
+    (lambda jnp: jnp.arange(5.).at[IDX].set(1., mode="bogus"), ValueError),
+    (lambda jnp: jnp.arange(5.).at[IDX].get(mode="fill", fill_value=jnp.ones(2)), ValueError),
+    (lambda jnp: jnp.take_along_axis(jnp.arange(5.), IDX.reshape(1, 5), axis=0), ValueError),
+    (lambda jnp: jnp.take_along_axis(jnp.arange(5.), IDX * 1., axis=0), TypeError),
+])
+def test_bad_modes_raise_like_jax(call, error):
+    with pytest.raises(error):
+        call(jjnp)
+    with pytest.raises(error):
+        call(mjnp)
