@@ -105,17 +105,17 @@ class ClosedJaxpr:
 
 class JaxprTracer(Tracer):
     """Stands for one variable of the jaxpr being built."""
-    __slots__ = ("var",)
+    __slots__ = ("_var",)
 
     def __init__(self, trace, var):
-        self._trace, self.var = trace, var
+        self._trace, self._var = trace, var
 
     @property
     def aval(self):
-        return self.var.aval
+        return self._var.aval
 
     def __repr__(self):
-        return f"JaxprTracer({self.var.aval.str_short()})"
+        return f"JaxprTracer({self._var.aval.str_short()})"
 
 
 def is_literalable(x):
@@ -153,7 +153,7 @@ class JaxprTrace(core.Trace):
     def atom(self, x):
         """The Var or Literal that ``x`` is in this jaxpr."""
         if isinstance(x, JaxprTracer) and x._trace is self:
-            return x.var
+            return x._var
         if isinstance(x, Tracer):
             self.check_foreign(x)
         elif is_literalable(x):
@@ -214,7 +214,7 @@ class JaxprTrace(core.Trace):
     def origin_message(self, tracer):
         """Which arguments a traced value depends on (for concretization errors)."""
         arg_of = {v: n for v, n in zip(self.invars, self.arg_names)}
-        seen, todo, found = set(), [tracer.var], []
+        seen, todo, found = set(), [tracer._var], []
         while todo:
             v = todo.pop()
             if v in seen:

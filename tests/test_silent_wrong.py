@@ -189,3 +189,81 @@ def test_bad_modes_raise_like_jax(call, error):
         call(jjnp)
     with pytest.raises(error):
         call(mjnp)
+
+
+# ---------------------------------------------------------------------------
+# No tracer attribute may shadow an Array method or property
+
+from minijax import core, eager  # noqa: E402
+
+ARRAY_API = sorted({n for n in dir(eager.Array) if not n.startswith("_")}
+                   | {n for n in dir(jax.Array) if not n.startswith("_")})
+# The one public name a tracer class defines for itself: what its value's
+# type is (the same meaning as Array.aval).
+TRACER_OWN_API = {"aval"}
+
+def _shadowing_names(tracer):
+    """Public Array names defined by the tracer's own classes (those below
+    core.Tracer in its method resolution order)."""
+    own = [c for c in type(tracer).__mro__
+           if issubclass(c, core.Tracer) and c is not core.Tracer]
+    return {n for c in own for n in vars(c) if n in ARRAY_API} - TRACER_OWN_API
+
+
+def _transforms(jx, jnp):
+    """Each transformation (and some nestings) of a function from 6 floats to
+    2, written for ``jx`` = minijax or jax."""
+    def stack(x):
+        return jnp.stack([x, 2 * x])
+
+    def total(f):
+        return lambda x: f(x).sum()
+    return {
+        "jit": lambda f: jx.jit(f),
+        "grad": lambda f: jx.grad(total(f)),
+        "jvp": lambda f: lambda x: jx.jvp(f, (x,), (jnp.ones_like(x),))[1],
+        "vjp": lambda f: lambda x: jx.vjp(f, x)[1](jnp.ones(2))[0],
+        "vmap": lambda f: lambda x: jx.vmap(f)(stack(x))[1],
+        "jit_of_grad": lambda f: jx.jit(jx.grad(total(f))),
+        "grad_of_jit": lambda f: jx.grad(total(jx.jit(f))),
+        "vmap_of_grad": lambda f: lambda x: jx.vmap(jx.grad(total(f)))(stack(x))[1],
+        "grad_of_vmap": lambda f: jx.grad(lambda x: jx.vmap(f)(stack(x)).sum()),
+        "jit_of_vmap": lambda f: lambda x: jx.jit(jx.vmap(f))(stack(x))[1],
+        "jvp_of_vmap_of_jit": lambda f: lambda x: jx.jvp(
+            lambda x: jx.vmap(jx.jit(f))(stack(x))[1], (x,), (jnp.ones_like(x),))[1],
+    }
+
+
+def _use_the_array_api(x):
+    """Some methods and properties of a 6-element array; two numbers out.
+    (The names all resolve to the Array API: checked by name in the test.)"""
+    m = x.reshape(2, 3)
+    assert (x.size, x.ndim, m.T.shape, m.mT.shape, m.shape) == (6, 1, (3, 2), (3, 2), (2, 3))
+    return (x.var() + m.var(axis=-1) + m.std(1) + m.T.sum(0)[:2] + m.mean(-1)
+            + m.take(np.array([0, 4])) + x.at[np.array([1, 2])].get() + m.real.max(1))
+
+
+@pytest.mark.parametrize("transform", list(_transforms(minijax, mjnp)))
+def test_no_tracer_attribute_shadows_the_array_api(transform):
+    seen = []
+
+    def f(x):
+        seen.append(type(x))
+        assert not _shadowing_names(x), _shadowing_names(x)
+        for name in ARRAY_API:   # each name the tracer has comes from the Array API
+            if hasattr(core.ArrayMethods, name) or hasattr(core.Tracer, name):
+                owner = next(c for c in type(x).__mro__ if name in vars(c))
+                assert owner in (core.ArrayMethods, core.TracerConversions, core.Tracer) \
+                    or name in TRACER_OWN_API, (name, owner)
+        return _use_the_array_api(x)
+
+    x = np.linspace(0.1, 1.2, 6).astype(np.float32)
+    ours = _transforms(minijax, mjnp)[transform](f)(mjnp.asarray(x))
+    theirs = _transforms(jax, jjnp)[transform](_use_the_array_api)(jjnp.asarray(x))
+    check_like_jax(ours, theirs, rtol=2e-5, atol=2e-5)
+    assert any(issubclass(t, core.Tracer) for t in seen)
+
+
+def test_tracer_var_method_under_jit():
+    ours = minijax.jit(lambda x: x.var(axis=-1))(mjnp.ones(3))
+    check_like_jax(ours, jax.jit(lambda x: x.var(axis=-1))(jjnp.ones(3)))
