@@ -60,11 +60,13 @@ def reject_unsupported(fun_name, **options):
     >>> reject_unsupported("jnp.sum", out=(None, None))   # the default: fine
     >>> reject_unsupported("jnp.sum", out=([], None))
     Traceback (most recent call last):
-    NotImplementedError: jnp.sum: minijax does not implement out=[] (only the default, out=None).
+    NotImplementedError: jnp.sum: minijax does not implement out=<list> (only the default, out=None).
     """
     for name, (value, default) in options.items():
         if not _is_default(value, default):
-            raise NotImplementedError(f"{fun_name}: minijax does not implement {name}={value!r} "
+            shown = (repr(value) if value is None or isinstance(value, (bool, int, float, str))
+                     else f"<{type(value).__name__}>")
+            raise NotImplementedError(f"{fun_name}: minijax does not implement {name}={shown} "
                                       f"(only the default, {name}={default!r}).")
 
 

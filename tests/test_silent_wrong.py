@@ -267,3 +267,57 @@ def test_no_tracer_attribute_shadows_the_array_api(transform):
 def test_tracer_var_method_under_jit():
     ours = minijax.jit(lambda x: x.var(axis=-1))(mjnp.ones(3))
     check_like_jax(ours, jax.jit(lambda x: x.var(axis=-1))(jjnp.ones(3)))
+
+
+# ---------------------------------------------------------------------------
+# where= in reductions (var and std once ignored it), ddof >= N
+
+MASK = np.array([[1, 0, 1, 0], [0, 0, 0, 0], [1, 1, 1, 0]], bool)
+REDUCTIONS = {
+    "var_issue": lambda jnp, x: jnp.var(jnp.arange(4.), where=np.array([1, 0, 1, 0], bool)),
+    "std_issue": lambda jnp, x: jnp.std(jnp.arange(4.), where=np.array([1, 0, 1, 0], bool)),
+    "var_axis": lambda jnp, x: jnp.var(x, axis=1, where=MASK),
+    "var_keepdims": lambda jnp, x: jnp.var(x, axis=1, where=MASK, keepdims=True),
+    "std_ddof": lambda jnp, x: jnp.std(x, axis=0, where=MASK, ddof=1),
+    "var_all": lambda jnp, x: jnp.var(x, where=MASK),
+    "var_broadcast_mask": lambda jnp, x: jnp.var(x, axis=1, where=MASK[0]),
+    "var_ddof_too_large": lambda jnp, x: jnp.var(x, axis=1, ddof=5),
+    "var_correction": lambda jnp, x: jnp.var(x, axis=0, correction=1.5),
+    "var_complex": lambda jnp, x: jnp.var(x * (1 + 2j), axis=1, where=MASK),
+    "var_int": lambda jnp, x: jnp.var(x.astype(np.int8), axis=1, where=MASK),
+    "mean": lambda jnp, x: jnp.mean(x, axis=1, where=MASK),
+    "sum": lambda jnp, x: jnp.sum(x, axis=1, where=MASK),
+    "prod": lambda jnp, x: jnp.prod(x, axis=1, where=MASK),
+    "max": lambda jnp, x: jnp.max(x, axis=1, where=MASK, initial=3.),
+    "min": lambda jnp, x: jnp.min(x, axis=0, where=MASK, initial=30.),
+    "all": lambda jnp, x: jnp.all(x > 3, axis=1, where=MASK),
+    "any": lambda jnp, x: jnp.any(x > 3, axis=1, where=MASK),
+}
+
+
+@pytest.mark.parametrize("name", REDUCTIONS)
+def test_reductions_with_where(name):
+    case = REDUCTIONS[name]
+    x = (np.arange(12.).reshape(3, 4) ** 1.5).astype(np.float32)
+    ours, theirs = (lambda x: case(mjnp, x)), (lambda x: case(jjnp, x))
+    check_like_jax(ours(mjnp.asarray(x)), theirs(jjnp.asarray(x)))
+    check_like_jax(minijax.jit(ours)(mjnp.asarray(x)), jax.jit(theirs)(jjnp.asarray(x)))
+    if name.startswith(("var", "std", "mean", "sum")) and name not in ("var_int", "var_complex"):
+        # The gradient of the sum, nan entries (empty selections) left out.
+        g_ours = minijax.grad(lambda x: mjnp.sum(mjnp.where(mjnp.isnan(ours(x)), 0., ours(x))))
+        g_theirs = jax.grad(lambda x: jjnp.sum(jjnp.where(jjnp.isnan(theirs(x)), 0., theirs(x))))
+        check_like_jax(g_ours(mjnp.asarray(x)), g_theirs(jjnp.asarray(x)), rtol=2e-5, atol=2e-5)
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda jnp: jnp.var(jnp.arange(4.), where=np.array([1, 0, 1, 0])), ValueError),
+    (lambda jnp: jnp.var(jnp.arange(4.), ddof=1, correction=1), ValueError),
+    (lambda jnp: jnp.max(jnp.arange(4.), where=np.array([1, 0, 1, 0], bool)), ValueError),
+    (lambda jnp: jnp.sum(jnp.arange(4.), out=jnp.zeros(())), NotImplementedError),
+    (lambda jnp: jnp.var(jnp.arange(4.), out=jnp.zeros(())), NotImplementedError),
+])
+def test_reduction_misuse_raises_like_jax(call, error):
+    with pytest.raises(error):
+        call(jjnp)
+    with pytest.raises(error):
+        call(mjnp)
