@@ -321,3 +321,45 @@ def test_reduction_misuse_raises_like_jax(call, error):
         call(jjnp)
     with pytest.raises(error):
         call(mjnp)
+
+
+# ---------------------------------------------------------------------------
+# order= of ravel and reshape (once ignored by ravel)
+
+ORDERS = {
+    "ravel_issue": lambda jnp, a: jnp.ravel(jnp.arange(6).reshape(2, 3), order="F"),
+    "ravel_f": lambda jnp, a: jnp.ravel(a, order="F"),
+    "reshape_f": lambda jnp, a: jnp.reshape(a, (4, -1), order="F"),
+    "reshape_method_f": lambda jnp, a: a.reshape(-1, 4, order="F"),
+    "ravel_method_f": lambda jnp, a: a.ravel(order="F"),
+    "flatten_f": lambda jnp, a: a.flatten("F"),
+    "reshape_c": lambda jnp, a: jnp.reshape(a, (4, -1), order="C"),
+}
+
+
+@pytest.mark.parametrize("name", ORDERS)
+def test_reshape_order(name):
+    case = ORDERS[name]
+    a = np.arange(24.).reshape(2, 3, 4).astype(np.float32)
+    ours, theirs = (lambda a: case(mjnp, a)), (lambda a: case(jjnp, a))
+    check_like_jax(ours(mjnp.asarray(a)), theirs(jjnp.asarray(a)))
+    check_like_jax(minijax.jit(ours)(mjnp.asarray(a)), jax.jit(theirs)(jjnp.asarray(a)))
+    check_like_jax(minijax.vmap(ours)(mjnp.asarray(a)), jax.vmap(theirs)(jjnp.asarray(a)))
+    w = np.arange(24.).astype(np.float32)   # a weighted sum: its gradient shows the order
+
+    def loss(jnp, f):
+        return lambda a: jnp.sum(f(a).ravel() * w[:f(a).size])
+    check_like_jax(minijax.grad(loss(mjnp, ours))(mjnp.asarray(a)),
+                   jax.grad(loss(jjnp, theirs))(jjnp.asarray(a)))
+
+
+@pytest.mark.parametrize("call, error", [
+    (lambda jnp: jnp.reshape(jnp.arange(6), (2, 3), order="A"), NotImplementedError),
+    (lambda jnp: jnp.ravel(jnp.arange(6), order="K"), NotImplementedError),
+    (lambda jnp: jnp.reshape(jnp.arange(6), (2, 3), order="X"), ValueError),
+])
+def test_bad_orders_raise_like_jax(call, error):
+    with pytest.raises(error):
+        call(jjnp)
+    with pytest.raises(error):
+        call(mjnp)

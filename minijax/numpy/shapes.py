@@ -17,11 +17,10 @@ from .indexing import getitem
 from ..util import reject_unsupported
 
 
-def reshape(a, shape=None, order="C", *, newshape=None):
-    """Reshape (row-major); one dimension may be -1 and is inferred."""
-    if order != "C":
-        raise NotImplementedError("jnp.reshape only supports order='C'")
-    shape = newshape if shape is None else shape
+def reshape(a, shape, order="C"):
+    """``a`` with a new shape, its elements read and placed in row-major
+    (``order="C"``) or column-major (``order="F"``) order. One dimension may
+    be -1: it is inferred."""
     a = asarray(a)
     shape = list(_shape_tuple(shape))
     if shape.count(-1) > 1:
@@ -35,12 +34,25 @@ def reshape(a, shape=None, order="C", *, newshape=None):
     if math.prod(shape) != a.size:
         raise TypeError(f"cannot reshape array of shape {a.shape} (size {a.size}) into shape "
                         f"{tuple(shape)} (size {math.prod(shape)})")
-    return lax.reshape(a, shape)
+    if order == "C":
+        return lax.reshape(a, shape)
+    if order == "F":
+        # Column-major order of ``a`` is row-major order of its transpose.
+        return transpose(lax.reshape(transpose(a), shape[::-1]))
+    if order == "A":
+        raise NotImplementedError("jnp.reshape: order='A' is not implemented (as in JAX); "
+                                  "use 'C' or 'F'.")
+    raise ValueError(f"Unexpected value for 'order' argument: {order!r}; use 'C' or 'F'.")
 
 
 def ravel(a, order="C"):
+    """``a`` as a 1-D array, read in row-major (``"C"``) or column-major
+    (``"F"``) order."""
     a = asarray(a)
-    return lax.reshape(a, (a.size,))
+    if order == "K":
+        raise NotImplementedError("jnp.ravel: order='K' is not implemented (as in JAX); use "
+                                  "'C' or 'F'.")
+    return reshape(a, (a.size,), order)
 
 
 def transpose(a, axes=None):
