@@ -363,3 +363,77 @@ def test_bad_orders_raise_like_jax(call, error):
         call(jjnp)
     with pytest.raises(error):
         call(mjnp)
+
+
+# ---------------------------------------------------------------------------
+# Python ints that do not fit: OverflowError, not a wrapped value
+
+@pytest.mark.parametrize("call", [
+    lambda jnp, jx: jnp.array(2**40),
+    lambda jnp, jx: jnp.asarray(-2**31 - 1),
+    lambda jnp, jx: jnp.array([1, 2**40]),
+    lambda jnp, jx: jnp.array(300, dtype=jnp.uint8),
+    lambda jnp, jx: jnp.array(-1, dtype=jnp.uint32),
+    lambda jnp, jx: jnp.arange(3) + 2**32,
+    lambda jnp, jx: jnp.arange(3.) + 2**40,
+    lambda jnp, jx: 2**40 * jnp.arange(3),
+    lambda jnp, jx: jnp.arange(3) < 2**40,
+    lambda jnp, jx: jnp.where(True, jnp.arange(3), 2**40),
+    lambda jnp, jx: jx.lax.add(jnp.arange(3), 2**40),
+    lambda jnp, jx: jx.jit(lambda x: x + 1)(2**40),
+    lambda jnp, jx: jx.jit(lambda x: x + 2**40)(jnp.arange(3)),
+    lambda jnp, jx: jx.grad(lambda x: x * 2**40)(1.),
+    lambda jnp, jx: jx.vmap(lambda x: x + 2**40)(jnp.arange(3)),
+])
+def test_python_int_overflow_raises(call):
+    with pytest.raises(OverflowError):
+        call(jjnp, jax)
+    with pytest.raises(OverflowError, match="too large|out of bounds"):
+        call(mjnp, minijax)
+
+
+def test_python_ints_that_fit_still_work():
+    for call in (lambda jnp: jnp.array(2**31 - 1), lambda jnp: jnp.array(-2**31),
+                 lambda jnp: jnp.array(2**31, dtype=jnp.uint32),
+                 lambda jnp: jnp.arange(3, dtype=jnp.uint8) + 300,   # wraps in JAX too
+                 lambda jnp: jnp.array([1, 2**40], dtype=jnp.float32),
+                 lambda jnp: jnp.arange(3) ** 2**40):
+        check_like_jax(call(mjnp), call(jjnp))
+
+
+def test_python_int_overflow_with_x64():
+    from tests.helpers import x64
+    with x64():
+        check_like_jax(mjnp.array(2**40), jjnp.array(2**40))
+        check_like_jax(mjnp.arange(3) + 2**40, jjnp.arange(3) + 2**40)
+        with pytest.raises(OverflowError):
+            jjnp.array(2**63)
+        with pytest.raises(OverflowError):
+            mjnp.array(2**63)
+
+
+# ---------------------------------------------------------------------------
+# Integer // and % by zero: XLA's semantics, as in JAX
+
+DIVISIONS = {
+    "floor_divide": lambda jnp, a, b: a // b,
+    "remainder": lambda jnp, a, b: a % b,
+    "fmod": lambda jnp, a, b: jnp.fmod(a, b),
+    "divmod": lambda jnp, a, b: jnp.divmod(a, b),
+    "python_zero": lambda jnp, a, b: (a // 0, a % 0),
+}
+
+
+@pytest.mark.parametrize("dtype", [np.int32, np.int8, np.uint32, np.bool_, np.float32])
+@pytest.mark.parametrize("name", DIVISIONS)
+def test_division_by_zero(name, dtype):
+    case = DIVISIONS[name]
+    a = np.array([7, -7, 0, 5, -128, 127]).astype(dtype)
+    b = np.array([0, 0, 0, 2, -1, -3]).astype(dtype)
+    if dtype == np.bool_ and name != "python_zero":
+        a, b = np.array([True, False, True]), np.array([False, False, True])
+    ours, theirs = (lambda a, b: case(mjnp, a, b)), (lambda a, b: case(jjnp, a, b))
+    a_m, b_m, a_j, b_j = mjnp.asarray(a), mjnp.asarray(b), jjnp.asarray(a), jjnp.asarray(b)
+    check_like_jax(ours(a_m, b_m), theirs(a_j, b_j))
+    check_like_jax(minijax.jit(ours)(a_m, b_m), jax.jit(theirs)(a_j, b_j))
+    check_like_jax(minijax.vmap(ours)(a_m, b_m), jax.vmap(theirs)(a_j, b_j))

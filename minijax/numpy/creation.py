@@ -122,14 +122,20 @@ def asarray(a, dtype=None, copy=None):
     dt = dtypes.canonicalize_dtype(value.dtype if dtype is None else dtype)
     if dt.kind in "iu" and value.dtype.kind == "f":
         value = lax.convert_element_type_p.impl(value, new_dtype=dt, weak_type=False)
+    elif dt.kind in "iu" and value.dtype.kind in "iu" and isinstance(a, (list, tuple)):
+        # Python ints that do not fit raise OverflowError (numpy 2, JAX), not wrap.
+        value = np.array(a, dtype=dt)
     return Array(np.array(value, dtype=dt), ShapedArray(value.shape, dt))
 
 
 def _np_scalar(a, dt):
-    """A Python scalar as a numpy 0-d array of ``dt``, wrapping like C casts do."""
+    """A Python scalar as a numpy 0-d array of ``dt``. An int that does not fit
+    an integer ``dt`` raises OverflowError (as in JAX and numpy 2); floats
+    convert like C casts do."""
+    if dt.kind in "iu" and isinstance(a, int):
+        dtypes.check_int_fits(a, dt)
+        return np.asarray(a, dt)
     with np.errstate(all="ignore"):
-        if dt.kind in "iu" and isinstance(a, int):
-            return np.asarray(a if -2**63 <= a < 2**64 else 0).astype(dt)
         return np.asarray(a).astype(dt) if dt.kind != "c" else np.asarray(a, dt)
 
 
