@@ -18,6 +18,7 @@ import itertools
 import numpy as np
 
 from . import core, source_info, tree_util
+from .util import reject_unsupported
 from .api_util import dynamic_leaf_names, function_name
 from .core import Tracer, get_aval, set_current_trace
 from .eager import Array
@@ -272,8 +273,10 @@ def close_jaxpr(jaxpr, consts):
     return ClosedJaxpr(new, keep_vals), hoist_vals
 
 
-def make_jaxpr(fun, static_argnums=(), return_shape=False):
-    """``make_jaxpr(f)(*args)`` returns the ``ClosedJaxpr`` that ``f`` stages into."""
+def make_jaxpr(fun, static_argnums=(), axis_env=None, return_shape=False):
+    """``make_jaxpr(f)(*args)`` returns the ``ClosedJaxpr`` that ``f`` stages into.
+    (``axis_env`` names axes for collectives, which minijax does not have.)"""
+    reject_unsupported("make_jaxpr", axis_env=(axis_env, None))
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
 
     def make(*args, **kwargs):

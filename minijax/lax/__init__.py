@@ -63,11 +63,22 @@ erf, erfc, erf_inv, lgamma, digamma = map(
     _unary_fn, (erf_p, erfc_p, erf_inv_p, lgamma_p, digamma_p))
 bitwise_not, abs, real, imag = map(_unary_fn, (not_p, abs_p, real_p, imag_p))
 
-add, sub, mul, div, rem, pow, max, min, atan2, nextafter, polygamma = (
+add, sub, mul, div, rem, pow, max, min, atan2 = (
     _binary_fn(p, n) for p, n in ((add_p, "add"), (sub_p, "sub"), (mul_p, "mul"),
                                   (div_p, "div"), (rem_p, "rem"), (pow_p, "pow"),
-                                  (max_p, "max"), (min_p, "min"), (atan2_p, "atan2"),
-                                  (nextafter_p, "nextafter"), (polygamma_p, "polygamma")))
+                                  (max_p, "max"), (min_p, "min"), (atan2_p, "atan2")))
+
+
+def nextafter(x1, x2):
+    """The next float after ``x1`` in the direction of ``x2``, elementwise."""
+    return nextafter_p.bind(x1, x2)
+
+
+def polygamma(m, x):
+    """The ``m``-th derivative of the digamma function at ``x``, elementwise."""
+    return polygamma_p.bind(m, x)
+
+
 bitwise_and, bitwise_or, bitwise_xor = (
     _binary_fn(p, n) for p, n in ((and_p, "bitwise_and"), (or_p, "bitwise_or"),
                                   (xor_p, "bitwise_xor")))
@@ -573,7 +584,7 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
                               preferred_element_type=preferred_element_type)
 
 
-def dot(lhs, rhs, precision=None, preferred_element_type=None):
+def dot(lhs, rhs, *, precision=None, preferred_element_type=None):
     """Vector-vector, matrix-vector or matrix-matrix product."""
     lhs_ndim, rhs_ndim = get_aval(lhs).ndim, get_aval(rhs).ndim
     if not (1 <= lhs_ndim <= 2 and 1 <= rhs_ndim <= 2):

@@ -11,6 +11,7 @@ from .. import dtypes, lax
 from ..core import get_aval
 from ..lax import _convert_element_type
 from ..custom_derivatives import custom_jvp
+from ..util import reject_unsupported
 from .. import numpy as jnp  # a cycle: jnp.<name> reaches modules that import this one
 from .creation import asarray, full_like, ones_like, pi, shape, zeros_like
 from .promotion import (
@@ -142,6 +143,7 @@ def round(a, decimals=0, out=None):
     """Round half to even (numpy's rule), to ``decimals`` places; complex
     numbers round their real and imaginary parts."""
     _check_arraylike("round", a)
+    reject_unsupported("jnp.round", out=(out, None))
     a = asarray(a)
     decimals = operator.index(decimals)
     if dtypes.issubdtype(a.dtype, np.integer):
@@ -530,17 +532,14 @@ def select(condlist, choicelist, default=0):
     return out
 
 
-def clip(a, a_min=None, a_max=None, *, min=None, max=None):
-    """Limit values to ``[a_min, a_max]`` (either bound may be None)."""
-    a_min = min if a_min is None else a_min
-    a_max = max if a_max is None else a_max
-    if a_min is None and a_max is None:
-        raise ValueError("At most one of a_min and a_max may be None")
-    if a_min is not None:
-        a = maximum(a_min, a)
-    if a_max is not None:
-        a = minimum(a_max, a)
-    return a
+def clip(arr=None, /, min=None, max=None):
+    """Limit values to ``[min, max]`` (either bound may be None)."""
+    _check_arraylike("clip", arr)
+    if min is not None:
+        arr = maximum(min, arr)
+    if max is not None:
+        arr = minimum(max, arr)
+    return asarray(arr)
 
 
 def heaviside(x1, x2, /):

@@ -213,6 +213,7 @@ def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
 
 def _arg(lax_fn, name):
     def fn(a, axis=None, out=None, keepdims=None):
+        reject_unsupported(f"jnp.{name}", out=(out, None))
         a = asarray(a)
         if axis is None:
             result = lax_fn(jnp.ravel(a), 0, dtypes.int32)
@@ -231,6 +232,7 @@ argmin = _arg(lax.argmin, "argmin")
 
 def _cumulative(lax_fn, name):
     def fn(a, axis=None, dtype=None, out=None):
+        reject_unsupported(f"jnp.{name}", out=(out, None))
         a = asarray(a)
         if axis is None:
             a, axis = jnp.ravel(a), 0

@@ -141,8 +141,9 @@ def concatenate(arrays, axis=0, dtype=None):
                             for a in arrays], lax._canonical_axis(axis, arrays[0].ndim))
 
 
-def stack(arrays, axis=0, dtype=None):
+def stack(arrays, axis=0, out=None, dtype=None):
     """Join arrays along a new axis."""
+    reject_unsupported("jnp.stack", out=(out, None))
     if not len(arrays):
         raise ValueError("Need at least one array to stack.")
     arrays = [asarray(a) for a in arrays]
@@ -282,13 +283,27 @@ def triu(m, k=0):
 
 
 def nonzero(a, *, size=None, fill_value=None):
-    """Indices of nonzero elements. The result's size depends on the values, so
-    ``a`` must be concrete (not traced)."""
-    if size is not None:
-        raise NotImplementedError("jnp.nonzero(..., size=...) is not implemented in minijax")
+    """Indices of nonzero elements, one array per axis. The result's size
+    depends on the values, so ``a`` must be concrete (not traced). With
+    ``size``, the indices are cut or padded to that length with ``fill_value``
+    (0 by default; a scalar, or one per axis)."""
     concrete = concrete_or_error(asarray(a), "jnp.nonzero, whose output size depends on "
                                  "the values")
-    return tuple(asarray(i.astype(np.int32)) for i in np.nonzero(concrete))
+    if concrete.ndim == 0:
+        raise ValueError("Calling nonzero on 0d arrays is not allowed. Use "
+                         "jnp.atleast_1d(scalar).nonzero() instead.")
+    found = np.nonzero(concrete)
+    if size is None:
+        return tuple(asarray(i.astype(np.int32)) for i in found)
+    fills = fill_value if isinstance(fill_value, tuple) else (fill_value,) * concrete.ndim
+    if len(fills) != concrete.ndim or any(np.ndim(f) != 0 for f in fills):
+        raise ValueError(f"fill_value must be a scalar or a tuple of length {concrete.ndim}; "
+                         f"got {fill_value}")
+    size = operator.index(size)
+    return tuple(asarray(np.concatenate([i[:size], np.full(builtins.max(size - len(i), 0),
+                                                           0 if f is None else f)]
+                                        ).astype(np.int32))
+                 for i, f in zip(found, fills))
 
 
 def take(a, indices, axis=None, out=None, mode=None, unique_indices=False,
@@ -383,8 +398,9 @@ def take_along_axis(arr, indices, axis=-1, mode=None, fill_value=None, *,
                    fill_value=fill_value, normalize_indices=wrap_negative_indices)
 
 
-def sort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False):
+def sort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
     """The sorted elements along ``axis`` (all axes flattened if None); nans last."""
+    _check_sort_options("sort", kind, order)
     a = asarray(a)
     if axis is None:
         a, axis = ravel(a), 0
@@ -393,8 +409,9 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False):
     return lax.sort(a, lax._canonical_axis(axis, a.ndim), stable)
 
 
-def argsort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False):
+def argsort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
     """The indices that sort ``a`` along ``axis``: sort ``a`` together with an iota."""
+    _check_sort_options("argsort", kind, order)
     a = asarray(a)
     if axis is None:
         a, axis = ravel(a), 0
@@ -409,8 +426,21 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False)
     return idx
 
 
-def median(a, axis=None, keepdims=False):
+def _check_sort_options(name, kind, order):
+    """numpy's ``kind`` and ``order``: refused as JAX does (``stable=`` says
+    whether the sort is stable; structured arrays do not exist here)."""
+    if kind is not None:
+        raise TypeError(f"'kind' argument to {name} is not supported. Use stable=True or "
+                        "stable=False to specify sort stability.")
+    if order is not None:
+        raise TypeError(f"'order' argument to {name} is not supported.")
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The middle value along ``axis`` (the mean of the two middle ones for even sizes)."""
+    if overwrite_input or out is not None:   # JAX's error for both
+        raise ValueError("jax.numpy.median does not support overwrite_input=True or "
+                         "out != None")
     a = asarray(a)
     if axis is None:
         a, axis = ravel(a), 0
