@@ -417,7 +417,7 @@ def saved_residuals(f, *args, **kwargs):
     with source_info.recording(), set_current_trace(outer, retire=True):
         primals = [outer.new_arg(get_aval(x)) for x in flat_args]
         _, linear, residuals = linearize_flat(flat_f, primals, function_name(f))
-    res_vars = {r.var for r in residuals if isinstance(r, JaxprTracer) and r._trace is outer}
+    res_vars = {r._var for r in residuals if isinstance(r, JaxprTracer) and r._trace is outer}
     # Known scalars the linear program reads are written into it as literals;
     # JAX counts them as residuals too.
     results = [(a.aval, "from a literal") for eqn in linear.eqns for a in eqn.invars

@@ -10,6 +10,7 @@ import operator
 import numpy as np
 
 from . import core, dtypes, lax, tree_util
+from .util import reject_unsupported
 from . import numpy as jnp
 from .api_util import check_callable, function_name, normalize_argnums, split_aux
 from .core import get_aval
@@ -200,6 +201,7 @@ def value_and_grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=F
     """A function returning ``(fun(*args), gradient)``; with ``has_aux``,
     ``((value, aux), gradient)``."""
     name = "value_and_grad"
+    reject_unsupported(name, reduce_axes=(tuple(reduce_axes), ()))   # deprecated in JAX
     return _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name)
 
 
@@ -236,6 +238,7 @@ def _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, name):
 
 def grad(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False, reduce_axes=()):
     """The gradient of a scalar function: ``vjp`` with cotangent 1.0."""
+    reject_unsupported("grad", reduce_axes=(tuple(reduce_axes), ()))   # deprecated in JAX
     vg = _value_and_grad(fun, argnums, has_aux, holomorphic, allow_int, "grad")
 
     @functools.wraps(fun)

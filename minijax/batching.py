@@ -26,21 +26,21 @@ not_mapped = None   # the batch_dim of a value shared by all examples
 
 class BatchTracer(Tracer):
     """A value with a batch axis at ``batch_dim`` (or none)."""
-    __slots__ = ("val", "batch_dim")
+    __slots__ = ("_val", "_batch_dim")
 
     def __init__(self, trace, val, batch_dim):
-        self._trace, self.val, self.batch_dim = trace, val, batch_dim
+        self._trace, self._val, self._batch_dim = trace, val, batch_dim
 
     @property
     def aval(self):
-        aval = get_aval(self.val)
-        if self.batch_dim is not_mapped:
+        aval = get_aval(self._val)
+        if self._batch_dim is not_mapped:
             return aval
-        shape = aval.shape[:self.batch_dim] + aval.shape[self.batch_dim + 1:]
+        shape = aval.shape[:self._batch_dim] + aval.shape[self._batch_dim + 1:]
         return ShapedArray(shape, aval.dtype, aval.weak_type)
 
     def __repr__(self):
-        return f"BatchTracer(aval={self.aval.str_short()}, batched={get_aval(self.val).str_short()})"
+        return f"BatchTracer(aval={self.aval.str_short()}, batched={get_aval(self._val).str_short()})"
 
 
 class BatchTrace(core.Trace):
@@ -52,7 +52,7 @@ class BatchTrace(core.Trace):
 
     def val_dim(self, x):
         if isinstance(x, BatchTracer) and x._trace is self:
-            return x.val, x.batch_dim
+            return x._val, x._batch_dim
         if isinstance(x, Tracer):
             self.check_foreign(x)
         return x, not_mapped

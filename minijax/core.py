@@ -383,6 +383,10 @@ class Tracer(TracerConversions, ArrayMethods):
     interpreter gets to see the computation. Conversions to Python values
     (``bool(t)``, ``int(t)``, ``np.asarray(t)``) are checked by the base class
     ``TracerConversions``.
+
+    A subclass's own fields start with an underscore (``_primal``, ``_var``,
+    ...): a public name would shadow the Array method of the same name, as
+    a jaxpr tracer's ``var`` once hid ``x.var()`` under ``jit``.
     """
     __slots__ = ("_trace",)
 

@@ -71,14 +71,29 @@ PYTHON_SCALAR_TYPES = (bool, int, float, complex)
 
 
 def python_scalar_dtype(x):
-    """The canonical dtype of a Python scalar: bool, int32, float32 or complex64."""
+    """The canonical dtype of a Python scalar: bool, int32, float32 or complex64.
+
+    A Python int that does not fit the default integer type raises
+    OverflowError, as in JAX, rather than wrap around to a wrong value."""
     if isinstance(x, bool):
         return bool_
     if isinstance(x, int):
-        return default_int_dtype()
+        dt = default_int_dtype()
+        check_int_fits(x, dt)
+        return dt
     if isinstance(x, float):
         return default_float_dtype()
     return default_complex_dtype()
+
+
+def check_int_fits(x, dt):
+    """OverflowError unless the Python int ``x`` fits the integer dtype ``dt``."""
+    bits = 8 * np.dtype(dt).itemsize
+    lo, hi = (0, 2**bits - 1) if np.dtype(dt).kind == "u" else (-2**(bits - 1), 2**(bits - 1) - 1)
+    if not lo <= x <= hi:
+        hint = ("" if config.x64_enabled or np.dtype(dt) != default_int_dtype() else
+                " (64-bit types are off: see jax_enable_x64)")
+        raise OverflowError(f"Python int {x} too large to convert to {np.dtype(dt).name}{hint}")
 
 
 def is_python_scalar_type(x):

@@ -72,23 +72,23 @@ def add_tangents(a, b):
 
 class JVPTracer(Tracer):
     """A dual number: a primal value and its tangent."""
-    __slots__ = ("primal", "tangent")
+    __slots__ = ("_primal", "_tangent")
 
     def __init__(self, trace, primal, tangent):
-        self._trace, self.primal, self.tangent = trace, primal, tangent
+        self._trace, self._primal, self._tangent = trace, primal, tangent
 
     @property
     def aval(self):
-        return get_aval(self.primal)
+        return get_aval(self._primal)
 
     def to_concrete_value(self):
-        p = self.primal
+        p = self._primal
         if isinstance(p, Tracer):
             return p.to_concrete_value()
         return np.asarray(p)
 
     def __repr__(self):
-        return f"JVPTracer(primal={self.primal!r}, tangent={self.tangent!r})"
+        return f"JVPTracer(primal={self._primal!r}, tangent={self._tangent!r})"
 
 
 class JVPTrace(core.Trace):
@@ -97,7 +97,7 @@ class JVPTrace(core.Trace):
     def primal_tangent(self, x):
         """Split a value into (primal, tangent); non-tracers have zero tangents."""
         if isinstance(x, JVPTracer) and x._trace is self:
-            return x.primal, x.tangent
+            return x._primal, x._tangent
         if isinstance(x, Tracer):
             self.check_foreign(x)
         return x, None   # None: a zero tangent whose type we have not needed yet

@@ -19,6 +19,7 @@ import itertools
 import numpy as np
 
 from . import core, source_info, tree_util
+from .util import reject_unsupported
 from .api_util import dynamic_leaf_names, function_name
 from .core import Tracer, get_aval, set_current_trace
 from .config import config
@@ -107,17 +108,17 @@ class ClosedJaxpr:
 
 class JaxprTracer(Tracer):
     """Stands for one variable of the jaxpr being built."""
-    __slots__ = ("var",)
+    __slots__ = ("_var",)
 
     def __init__(self, trace, var):
-        self._trace, self.var = trace, var
+        self._trace, self._var = trace, var
 
     @property
     def aval(self):
-        return self.var.aval
+        return self._var.aval
 
     def __repr__(self):
-        return f"JaxprTracer({self.var.aval.str_short()})"
+        return f"JaxprTracer({self._var.aval.str_short()})"
 
 
 def is_literalable(x):
@@ -157,7 +158,7 @@ class JaxprTrace(core.Trace):
     def atom(self, x):
         """The Var or Literal that ``x`` is in this jaxpr."""
         if isinstance(x, JaxprTracer) and x._trace is self:
-            return x.var
+            return x._var
         if isinstance(x, Tracer):
             self.check_foreign(x)
         elif is_literalable(x):
@@ -221,7 +222,7 @@ class JaxprTrace(core.Trace):
     def origin_message(self, tracer):
         """Which arguments a traced value depends on (for concretization errors)."""
         arg_of = {v: n for v, n in zip(self.invars, self.arg_names)}
-        seen, todo, found = set(), [tracer.var], []
+        seen, todo, found = set(), [tracer._var], []
         while todo:
             v = todo.pop()
             if v in seen:
@@ -291,8 +292,10 @@ def close_jaxpr(jaxpr, consts):
     return ClosedJaxpr(new, keep_vals), hoist_vals
 
 
-def make_jaxpr(fun, static_argnums=(), return_shape=False):
-    """``make_jaxpr(f)(*args)`` returns the ``ClosedJaxpr`` that ``f`` stages into."""
+def make_jaxpr(fun, static_argnums=(), axis_env=None, return_shape=False):
+    """``make_jaxpr(f)(*args)`` returns the ``ClosedJaxpr`` that ``f`` stages into.
+    (``axis_env`` names axes for collectives, which minijax does not have.)"""
+    reject_unsupported("make_jaxpr", axis_env=(axis_env, None))
     static = (static_argnums,) if isinstance(static_argnums, int) else tuple(static_argnums)
 
     def make(*args, **kwargs):

@@ -564,7 +564,7 @@ def _scatter_lower(combine):
         operand, indices, updates = args
         op_aval, idx_aval, upd_aval = in_avals
         dn = dimension_numbers
-        if mode != sh.GatherScatterMode.FILL_OR_DROP:   # XLA drops; clip mode clamps first
+        if mode == sh.GatherScatterMode.CLIP:   # XLA drops out-of-bounds windows; clip clamps
             window = iter(upd_aval.shape[i] for i in dn.update_window_dims)
             sizes = [1 if d in dn.inserted_window_dims else next(window)
                      for d in range(op_aval.ndim)]

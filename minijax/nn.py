@@ -6,9 +6,10 @@ same at the awkward points (``relu`` at 0, ``softplus`` for large inputs).
 """
 import numpy as np
 
-from . import lax
+from . import dtypes, lax
 from . import numpy as jnp
 from .custom_derivatives import custom_jvp
+from .util import reject_unsupported
 
 
 @custom_jvp
@@ -83,8 +84,11 @@ def leaky_relu(x, negative_slope=0.01):
     return jnp.where(x >= 0, x, negative_slope * x)
 
 
-def logsumexp(a, axis=None, keepdims=False):
-    """log(sum(exp(a))) along ``axis``, shifted by the maximum for stability."""
+def logsumexp(a, axis=None, b=None, keepdims=False, return_sign=False, where=None):
+    """log(sum(exp(a))) along ``axis``, shifted by the maximum for stability.
+    (JAX's weights ``b``, ``return_sign`` and ``where`` are not implemented.)"""
+    reject_unsupported("jax.nn.logsumexp", b=(b, None), return_sign=(return_sign, False),
+                       where=(where, None))
     return jnp.logsumexp(a, axis=axis, keepdims=keepdims)
 
 
@@ -102,8 +106,10 @@ def softmax(x, axis=-1):
     return unnormalized / jnp.sum(unnormalized, axis, keepdims=True)
 
 
-def one_hot(x, num_classes, dtype=np.float32, axis=-1):
-    """Rows of the identity: ``one_hot(y, k)[..., j] == (y == j)``."""
+def one_hot(x, num_classes, *, dtype=None, axis=-1):
+    """Rows of the identity: ``one_hot(y, k)[..., j] == (y == j)``, of the
+    default float dtype unless ``dtype`` says otherwise."""
+    dtype = dtypes.default_float_dtype() if dtype is None else dtype
     x = jnp.asarray(x)
     axis = axis % (x.ndim + 1)
     classes = lax.broadcasted_iota(np.int32, (1,) * axis + (num_classes,) +

@@ -450,7 +450,23 @@ def _scatter_transpose(ct, operand, indices, updates, *, dimension_numbers, mode
     ct_u = None
     if is_undefined(updates):
         ct_u = lax._scatter_windows(ct, indices, u_aval.shape, dimension_numbers, mode)
+        if not unique_indices:   # an update overwritten by a later one gets nothing
+            kept = _surviving_updates(get_aval(ct).shape, indices, u_aval.shape,
+                                      dimension_numbers, mode)
+            ct_u = lax.select(kept, ct_u, lax.full_like(ct_u, 0))
     return [ct_x, None, ct_u]
+
+
+def _surviving_updates(operand_shape, indices, updates_shape, dn, mode):
+    """Where several updates land on one position, only the one the scatter
+    keeps reaches the output. Scatter a distinct id (1, 2, ...) for every
+    update element, read back what landed under each: a boolean mask, shaped
+    like the updates, of the elements that survived (JAX does the same)."""
+    n = int(np.prod(updates_shape, dtype=np.int64))
+    ids = lax.reshape(lax.add(lax.iota(dtypes.int32, n), np.int32(1)), updates_shape)
+    landed = lax.scatter(lax.full(operand_shape, 0, dtypes.int32), indices, ids, dn,
+                         mode=mode)
+    return lax.eq(lax._scatter_windows(landed, indices, updates_shape, dn, mode), ids)
 
 
 def _scatter_mul_transpose(ct, operand, indices, updates, *, dimension_numbers, mode,

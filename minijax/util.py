@@ -1,9 +1,14 @@
-"""List bookkeeping for higher-order rules.
+"""Small helpers: list bookkeeping for higher-order rules, and refusing
+keyword arguments minijax does not implement.
 
 Rules for ``cond``, ``while_loop``, ``scan``, ``custom_jvp``, ``custom_vjp``
 and ``checkpoint`` all shuffle flat lists of inputs: split off the constants,
 separate the known inputs from the unknown ones, put them back in order. These
 three helpers give each shuffle a name, so a rule reads as what it does.
+
+``reject_unsupported`` keeps minijax's promise for keywords: a keyword JAX has
+is either implemented as JAX does it, or refused with NotImplementedError when
+given anything but its default. It is never accepted and silently ignored.
 """
 
 
@@ -46,3 +51,28 @@ def merge_lists(mask, off, on):
     assert len(off) + len(on) == len(mask), (len(off), len(on), len(mask))
     off_iter, on_iter = iter(off), iter(on)
     return [next(on_iter) if m else next(off_iter) for m in mask]
+
+
+def reject_unsupported(fun_name, **options):
+    """Raise NotImplementedError if any keyword has a value other than its
+    default. Each keyword is passed as ``name=(value, default)``.
+
+    >>> reject_unsupported("jnp.sum", out=(None, None))   # the default: fine
+    >>> reject_unsupported("jnp.sum", out=([], None))
+    Traceback (most recent call last):
+    NotImplementedError: jnp.sum: minijax does not implement out=<list> (only the default, out=None).
+    """
+    for name, (value, default) in options.items():
+        if not _is_default(value, default):
+            shown = (repr(value) if value is None or isinstance(value, (bool, int, float, str))
+                     else f"<{type(value).__name__}>")
+            raise NotImplementedError(f"{fun_name}: minijax does not implement {name}={shown} "
+                                      f"(only the default, {name}={default!r}).")
+
+
+def _is_default(value, default):
+    if value is default:
+        return True
+    scalar_types = (bool, int, float, str)
+    return (isinstance(value, scalar_types) and isinstance(default, scalar_types)
+            and type(value) in (type(default), bool, int) and value == default)

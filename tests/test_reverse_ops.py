@@ -448,8 +448,6 @@ def test_gather_fill_value_jvp_matches_jax():
     check_like_jax(ours, theirs)
 
 
-@pytest.mark.xfail(strict=True, reason="minijax.numpy indexing ignores mode='fill' in "
-                   "x.at[idx].get(mode='fill'): it stages a promise_in_bounds gather")
 def test_fill_mode_indexing_matches_jax():
     x = np.array([0.3, -1.2, 0.8], np.float32)
     idx = np.array([0, 5, -7])

@@ -72,11 +72,22 @@ erf, erfc, erf_inv, lgamma, digamma = map(
 bitwise_not, abs, real, imag = map(_unary_fn, (not_p, abs_p, real_p, imag_p))
 population_count, clz = map(_unary_fn, (population_count_p, clz_p))
 
-add, sub, mul, div, rem, pow, max, min, atan2, nextafter, polygamma = (
+add, sub, mul, div, rem, pow, max, min, atan2 = (
     _binary_fn(p, n) for p, n in ((add_p, "add"), (sub_p, "sub"), (mul_p, "mul"),
                                   (div_p, "div"), (rem_p, "rem"), (pow_p, "pow"),
-                                  (max_p, "max"), (min_p, "min"), (atan2_p, "atan2"),
-                                  (nextafter_p, "nextafter"), (polygamma_p, "polygamma")))
+                                  (max_p, "max"), (min_p, "min"), (atan2_p, "atan2")))
+
+
+def nextafter(x1, x2):
+    """The next float after ``x1`` in the direction of ``x2``, elementwise."""
+    return nextafter_p.bind(x1, x2)
+
+
+def polygamma(m, x):
+    """The ``m``-th derivative of the digamma function at ``x``, elementwise."""
+    return polygamma_p.bind(m, x)
+
+
 bitwise_and, bitwise_or, bitwise_xor = (
     _binary_fn(p, n) for p, n in ((and_p, "bitwise_and"), (or_p, "bitwise_or"),
                                   (xor_p, "bitwise_xor")))
@@ -408,9 +419,16 @@ def dynamic_update_index_in_dim(operand, update, index, axis):
 
 def gather(operand, start_indices, dimension_numbers, slice_sizes, *,
            indices_are_sorted=False, unique_indices=False, mode=None, fill_value=None):
-    """XLA's gather: slices of ``slice_sizes`` starting at rows of ``start_indices``."""
+    """XLA's gather: slices of ``slice_sizes`` starting at rows of ``start_indices``.
+
+    Out-of-bounds windows follow ``mode``; the default, as in JAX, is
+    ``promise_in_bounds`` (XLA clamps the start indices)."""
+    mode = GatherScatterMode.from_any(GatherScatterMode.PROMISE_IN_BOUNDS if mode is None
+                                      else mode)
+    if mode != GatherScatterMode.FILL_OR_DROP:
+        fill_value = None   # only the fill mode reads it (JAX ignores it too)
     return gather_p.bind(operand, start_indices, dimension_numbers=dimension_numbers,
-                         slice_sizes=_shape(slice_sizes), mode=GatherScatterMode.from_any(mode),
+                         slice_sizes=_shape(slice_sizes), mode=mode,
                          fill_value=fill_value, indices_are_sorted=bool(indices_are_sorted),
                          unique_indices=bool(unique_indices))
 
@@ -601,7 +619,7 @@ def dot_general(lhs, rhs, dimension_numbers, precision=None, preferred_element_t
                               preferred_element_type=preferred_element_type)
 
 
-def dot(lhs, rhs, precision=None, preferred_element_type=None):
+def dot(lhs, rhs, *, precision=None, preferred_element_type=None):
     """Vector-vector, matrix-vector or matrix-matrix product."""
     lhs_ndim, rhs_ndim = get_aval(lhs).ndim, get_aval(rhs).ndim
     if not (1 <= lhs_ndim <= 2 and 1 <= rhs_ndim <= 2):

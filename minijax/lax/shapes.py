@@ -296,22 +296,34 @@ class ScatterDimensionNumbers(NamedTuple):
 
 
 class GatherScatterMode:
-    """Out-of-bounds policy: clamp indices, or fill (gather) / drop (scatter)."""
+    """Out-of-bounds policy of a gather or scatter, as in JAX and XLA.
+
+    * ``clip``: indices are clamped so that every window lies in bounds;
+    * ``fill`` (gather) / ``drop`` (scatter): a window that is out of bounds
+      reads ``fill_value`` / is not written;
+    * ``promise_in_bounds``: the caller promises there are none, and the
+      result is whatever XLA does: a gather clamps, a scatter drops.
+    """
     CLIP = "clip"
     FILL_OR_DROP = "fill"
     PROMISE_IN_BOUNDS = "promise_in_bounds"
 
     @staticmethod
     def from_any(mode):
+        """Parse a mode: a string or a ``GatherScatterMode`` attribute;
+        ``None`` means fill/drop (``lax.gather`` picks its own default first)."""
         if mode is None:
             return GatherScatterMode.FILL_OR_DROP
-        mode = str(mode).lower().split(".")[-1]
+        name = str(mode).lower().split(".")[-1]
         aliases = {"clip": "clip", "fill": "fill", "drop": "fill", "fill_or_drop": "fill",
                    "promise_in_bounds": "promise_in_bounds"}
-        if mode not in aliases:
-            raise ValueError(f"unknown gather/scatter mode {mode!r}: use 'clip', 'fill' or "
-                             "'promise_in_bounds'")
-        return aliases[mode]
+        if name == "one_hot":
+            raise NotImplementedError("minijax does not implement gather/scatter mode "
+                                      "'one_hot'; use 'fill', 'clip' or 'promise_in_bounds'.")
+        if name not in aliases:
+            raise ValueError(f"Unknown gather mode {mode!r}: use 'fill' (or 'drop'), 'clip' "
+                             "or 'promise_in_bounds'")
+        return aliases[name]
 
 
 def _window_index_arrays(operand_shape, batch_shape, starts, window_sizes):
@@ -424,7 +436,7 @@ def _scatter_index_arrays(operand_shape, indices, updates, dn, mode):
     # updates: batch axes first, then window axes, then re-insert size-1 axes.
     moved = np.transpose(updates, update_scatter_dims + list(dn.update_window_dims))
     moved = moved.reshape(batch_shape + tuple(window_sizes))
-    if mode == GatherScatterMode.FILL_OR_DROP:   # drop out-of-bounds windows
+    if mode != GatherScatterMode.CLIP:   # drop out-of-bounds windows, as XLA does
         keep = np.broadcast_to(in_bounds.reshape(batch_shape + (1,) * len(operand_shape)),
                                moved.shape)
         idx = tuple(np.broadcast_to(i, moved.shape)[keep] for i in idx)

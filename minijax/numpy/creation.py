@@ -60,9 +60,19 @@ complex64, complex128 = map(_scalar_type, (np.complex64, np.complex128))
 int_, uint, float_, complex_ = int64, uint64, float64, complex128
 
 dtype = np.dtype
-result_type = dtypes.result_type
 promote_types = dtypes.promote_types
-issubdtype = dtypes.issubdtype
+
+
+def result_type(*args):
+    """The dtype that ``args`` promote to (JAX's rules, weak types included)."""
+    return dtypes.result_type(*args)
+
+
+def issubdtype(arg1, arg2):
+    """numpy's ``issubdtype``, knowing minijax's dtypes."""
+    return dtypes.issubdtype(arg1, arg2)
+
+
 finfo, iinfo = np.finfo, np.iinfo
 
 
@@ -87,19 +97,22 @@ def iscomplexobj(x):
     return dtypes.is_complex(_dtype(asarray(x)))
 
 
-def isscalar(x):
+def isscalar(element):
     """True for Python and numpy scalars and for 0-d arrays (as ``jnp.isscalar``)."""
-    if np.isscalar(x):
+    if np.isscalar(element):
         return True
-    return isinstance(x, np.ndarray) and x.ndim == 0 or (hasattr(x, "aval") and x.ndim == 0)
+    return (isinstance(element, np.ndarray) and element.ndim == 0
+            or (hasattr(element, "aval") and element.ndim == 0))
 
 
 def _is_array_like(x):
     return isinstance(x, (Tracer, Array))
 
 
-def asarray(a, dtype=None, copy=None):
-    """Convert to a minijax array (no copy for minijax arrays)."""
+def asarray(a, dtype=None, order=None, *, copy=None):
+    """Convert to a minijax array (no copy for minijax arrays: they are
+    immutable, so a copy could not be told apart)."""
+    _check_order(order, (None, "K"))
     if dtype is not None:
         dtype = _requested_dtype(dtype)
     if _is_array_like(a):
@@ -126,14 +139,20 @@ def asarray(a, dtype=None, copy=None):
     dt = dtypes.canonicalize_dtype(value.dtype if dtype is None else dtype)
     if dt.kind in "iu" and value.dtype.kind == "f":
         value = lax.convert_element_type_p.impl(value, new_dtype=dt, weak_type=False)
+    elif dt.kind in "iu" and value.dtype.kind in "iu" and isinstance(a, (list, tuple)):
+        # Python ints that do not fit raise OverflowError (numpy 2, JAX), not wrap.
+        value = np.array(a, dtype=dt)
     return Array(np.array(value, dtype=dt), ShapedArray(value.shape, dt))
 
 
 def _np_scalar(a, dt):
-    """A Python scalar as a numpy 0-d array of ``dt``, wrapping like C casts do."""
+    """A Python scalar as a numpy 0-d array of ``dt``. An int that does not fit
+    an integer ``dt`` raises OverflowError (as in JAX and numpy 2); floats
+    convert like C casts do."""
+    if dt.kind in "iu" and isinstance(a, int):
+        dtypes.check_int_fits(a, dt)
+        return np.asarray(a, dt)
     with np.errstate(all="ignore"):
-        if dt.kind in "iu" and isinstance(a, int):
-            return np.asarray(a if -2**63 <= a < 2**64 else 0).astype(dt)
         return np.asarray(a).astype(dt) if dt.kind != "c" else np.asarray(a, dt)
 
 
@@ -172,8 +191,9 @@ def _stack_nested(a, dtype):
     return asarray(a, dtype)
 
 
-def array(object, dtype=None, copy=True, ndmin=0):
+def array(object, dtype=None, *, copy=True, order="K", ndmin=0):
     """Create an array (numpy's ``array``)."""
+    _check_order(order, (None, "K"))
     out = asarray(object, dtype)
     if ndmin > out.ndim:
         out = lax.broadcast(out, (1,) * (ndmin - out.ndim))
@@ -244,7 +264,15 @@ def full_like(a, fill_value, dtype=None, shape=None):
     return _like(a, fill_value, dtype, shape)
 
 
-empty_like = zeros_like
+def empty_like(prototype, dtype=None, shape=None):
+    """An array like ``prototype`` (minijax fills it with zeros)."""
+    return zeros_like(prototype, dtype, shape)
+
+
+def _check_order(order, supported):
+    if order not in supported:
+        raise NotImplementedError(f"minijax (like JAX) implements only order='K' here, got "
+                                  f"order={order!r}")
 
 
 def eye(N, M=None, k=0, dtype=None):

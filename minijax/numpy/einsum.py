@@ -11,7 +11,7 @@ from .. import lax
 from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
 
 
-def einsum(subscripts, *operands, optimize=None, precision=None,
+def einsum(subscripts, /, *operands, optimize="auto", precision=None,
            preferred_element_type=None):
     """Evaluate an Einstein summation such as ``einsum("ij,jk->ik", a, b)``."""
     if not isinstance(subscripts, str):

@@ -11,6 +11,7 @@ from .. import dtypes, lax
 from ..core import get_aval
 from ..lax import _convert_element_type
 from ..custom_derivatives import custom_jvp
+from ..util import reject_unsupported
 from .. import numpy as jnp  # a cycle: jnp.<name> reaches modules that import this one
 from .creation import asarray, full_like, ones_like, pi, shape, zeros_like
 from .promotion import (
@@ -142,6 +143,7 @@ def round(a, decimals=0, out=None):
     """Round half to even (numpy's rule), to ``decimals`` places; complex
     numbers round their real and imaginary parts."""
     _check_arraylike("round", a)
+    reject_unsupported("jnp.round", out=(out, None))
     a = asarray(a)
     decimals = operator.index(decimals)
     if dtypes.issubdtype(a.dtype, np.integer):
@@ -391,21 +393,39 @@ def _integer_power(x, y):
 
 
 def floor_divide(x1, x2, /):
-    """Division rounding toward minus infinity."""
+    """Division rounding toward minus infinity.
+
+    Integer division by zero follows XLA, as in JAX: ``lax.div`` gives -1
+    (signed) or the maximum (unsigned), then the rounding fix applies."""
     x1, x2 = _prepare("floor_divide", x1, x2, promote=promote_dtypes_numeric)
+    if x1.dtype.kind == "u":
+        return lax.div(x1, x2)
     if dtypes.issubdtype(x1.dtype, np.integer):
         zero = _convert_element_type(0, x1.dtype, True)
         quotient = lax.div(x1, x2)
-        needs_fix = logical_and(lax.ne(lax.lt(x1, zero), lax.lt(x2, zero)),
+        # Signs compared with sign(), which is 0 for 0: this is what rounds
+        # 7 // 0 to -2 in JAX.
+        needs_fix = logical_and(lax.ne(lax.sign(x1), lax.sign(x2)),
                                 lax.ne(lax.rem(x1, x2), zero))
         return lax.select(needs_fix, lax.sub(quotient, _convert_element_type(1, x1.dtype, True)),
                           quotient)
     return _float_divmod(x1, x2)[0]
 
 
+def _nonzero_divisor(x2):
+    """An integer divisor with its zeros replaced by ones: JAX's remainder of
+    an integer by zero is 0 (XLA's ``rem`` would return the dividend)."""
+    if not dtypes.issubdtype(x2.dtype, np.integer):
+        return x2
+    return where(lax.eq(x2, _convert_element_type(0, x2.dtype, True)),
+                 _convert_element_type(1, x2.dtype, get_aval(x2).weak_type), x2)
+
+
 def remainder(x1, x2, /):
-    """The remainder with the sign of the divisor (numpy's ``%``)."""
+    """The remainder with the sign of the divisor (numpy's ``%``); 0 for an
+    integer divided by zero (as in JAX)."""
     x1, x2 = _prepare("remainder", x1, x2, promote=promote_dtypes_numeric)
+    x2 = _nonzero_divisor(x2)
     zero = _convert_element_type(0, x1.dtype, True)
     trunc_mod = lax.rem(x1, x2)
     fix = logical_and(lax.ne(lax.lt(trunc_mod, zero), lax.lt(x2, zero)),
@@ -417,11 +437,15 @@ mod = remainder
 
 
 def fmod(x1, x2, /):
+    """The remainder with the sign of the dividend (C's ``fmod``); 0 for an
+    integer divided by zero (as in JAX)."""
+    booleans = dtypes.result_type(x1, x2) == np.bool_   # JAX leaves these to XLA's rem
     x1, x2 = _prepare("fmod", x1, x2, promote=promote_dtypes_numeric)
-    return lax.rem(x1, x2)
+    return lax.rem(x1, x2 if booleans else _nonzero_divisor(x2))
 
 
 def divmod(x1, x2, /):
+    """``(x1 // x2, x1 % x2)``."""
     return floor_divide(x1, x2), remainder(x1, x2)
 
 
@@ -429,7 +453,9 @@ def _float_divmod(x1, x2):
     """Python's float divmod: remainder has the sign of the divisor."""
     zero = _convert_element_type(0, x1.dtype, True)
     mod_ = lax.rem(x1, x2)
-    div = lax.div(lax.sub(x1, mod_), x2)
+    # Dividing by zero: x1 / 0 is +-inf or nan, as in JAX (x1 - mod would be nan).
+    dividend = where(lax.eq(x2, zero), x1, lax.sub(x1, mod_))
+    div = lax.div(dividend, x2)
     fix = logical_and(lax.ne(mod_, zero), lax.ne(lax.sign(x2), lax.sign(mod_)))
     mod_ = lax.select(fix, lax.add(mod_, x2), mod_)
     div = lax.select(fix, lax.sub(div, _convert_element_type(1, x1.dtype, True)), div)
@@ -506,17 +532,14 @@ def select(condlist, choicelist, default=0):
     return out
 
 
-def clip(a, a_min=None, a_max=None, *, min=None, max=None):
-    """Limit values to ``[a_min, a_max]`` (either bound may be None)."""
-    a_min = min if a_min is None else a_min
-    a_max = max if a_max is None else a_max
-    if a_min is None and a_max is None:
-        raise ValueError("At most one of a_min and a_max may be None")
-    if a_min is not None:
-        a = maximum(a_min, a)
-    if a_max is not None:
-        a = minimum(a_max, a)
-    return a
+def clip(arr=None, /, min=None, max=None):
+    """Limit values to ``[min, max]`` (either bound may be None)."""
+    _check_arraylike("clip", arr)
+    if min is not None:
+        arr = maximum(min, arr)
+    if max is not None:
+        arr = minimum(max, arr)
+    return asarray(arr)
 
 
 def heaviside(x1, x2, /):

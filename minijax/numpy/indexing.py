@@ -19,8 +19,9 @@ import operator
 import numpy as np
 
 from .. import dtypes, lax
-from ..core import Tracer, get_aval
+from ..core import Tracer, concrete_or_error, get_aval
 from ..eager import Array
+from ..util import reject_unsupported
 from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
 
 
@@ -28,22 +29,47 @@ class NonConcreteBooleanIndexError(IndexError):
     """A traced boolean mask: its result shape would depend on the values."""
 
 
-def getitem(x, idx, mode=None):
-    """``x[idx]`` with numpy's semantics (out-of-bounds array indices clamp, as in JAX)."""
+def getitem(x, idx, mode=None, fill_value=None, indices_are_sorted=False,
+            unique_indices=False, normalize_indices=True):
+    """``x[idx]`` with numpy's semantics; out-of-bounds indices follow ``mode``.
+
+    ``mode=None``, ``"promise_in_bounds"`` and ``"clip"`` clamp out-of-bounds
+    indices (what ``x[idx]`` does in JAX); ``"fill"`` returns ``fill_value``
+    (by default nan, or the dtype's minimum / maximum / True) for them.
+    Negative indices count from the end in every mode, unless
+    ``normalize_indices`` is False (then they are out of bounds).
+    """
     x = jnp.asarray(x)
+    mode = lax.GatherScatterMode.from_any(
+        lax.GatherScatterMode.PROMISE_IN_BOUNDS if mode is None else mode)
+    fill = mode == lax.GatherScatterMode.FILL_OR_DROP
+    fill_value = _check_fill_value(fill_value) if fill else None
     if isinstance(idx, list):   # numpy's old ambiguity; JAX refuses it
         raise TypeError("Using a non-tuple sequence for multidimensional indexing is not "
                         "allowed; use `arr[array(seq)]` instead of `arr[seq]`.")
     entries = _expand(x, idx if isinstance(idx, tuple) else (idx,))
     x, entries = _insert_new_axes(x, entries)
-    # Static ints and slices; for an update (mode="fill") only slices, so that an
-    # out-of-bounds int reaches the gather and marks its update as dropped.
-    if all(isinstance(e, slice) or (mode is None and isinstance(e, int)) for e in entries):
-        return _static_index(x, entries)
+    # Static ints and slices clamp; in fill mode only slices (which never go out
+    # of bounds) take this path, so that an out-of-bounds int reaches the gather.
+    if all(isinstance(e, slice) or (not fill and isinstance(e, int)) for e in entries):
+        return _static_index(x, entries, normalize_indices)
     x, entries = _apply_slices(x, entries)
-    if mode is None and all(_is_scalar_index(e) for e in entries if not isinstance(e, slice)):
-        return _dynamic_scalar_index(x, entries)
-    return _gather_index(x, entries, mode)
+    if not fill and all(_is_scalar_index(e) for e in entries if not isinstance(e, slice)):
+        return _dynamic_scalar_index(x, entries, normalize_indices)
+    return _gather_index(x, entries, mode, fill_value, indices_are_sorted, unique_indices,
+                         normalize_indices)
+
+
+def _check_fill_value(fill_value):
+    """``fill_value`` must be a scalar known while tracing (it is a parameter
+    of the gather, not an operand), as in JAX."""
+    if fill_value is None:
+        return None
+    value = concrete_or_error(fill_value, "the fill_value argument of an indexed get()")
+    if np.ndim(value) != 0:
+        raise ValueError("fill_value argument to indexed get() must be a scalar, got shape "
+                         f"{np.shape(value)}")
+    return value.item() if isinstance(value, (np.ndarray, np.generic)) else value
 
 
 # ---------------------------------------------------------------------------
@@ -157,14 +183,14 @@ def _slice_bounds(s, n):
     return start, start + (count - 1) * step + 1, step, (s.step or 1) < 0
 
 
-def _static_index(x, entries):
+def _static_index(x, entries, normalize=True):
     starts, limits, strides, rev_dims, squeeze_dims = [], [], [], [], []
     for dim, (e, n) in enumerate(zip(entries, x.shape)):
         if isinstance(e, int):
             if n == 0:
                 raise IndexError(f"index {e} is out of bounds for axis {dim} with size 0")
             # Out-of-bounds indices are clamped, as JAX does for retrieval.
-            i = min(max(e + n if e < 0 else e, 0), n - 1)
+            i = min(max(e + n if e < 0 and normalize else e, 0), n - 1)
             starts.append(i), limits.append(i + 1), strides.append(1)
             squeeze_dims.append(dim)
         else:
@@ -193,8 +219,11 @@ def _apply_slices(x, entries):
 # Scalar indices known at run time: dynamic_slice + squeeze
 
 
-def _normalize_index(i, n):
-    """A negative index counts from the end: ``i + n`` where ``i < 0``."""
+def _normalize_index(i, n, normalize=True):
+    """A negative index counts from the end: ``i + n`` where ``i < 0``.
+    With ``normalize=False`` only the dtype is checked."""
+    if not normalize:
+        return i if isinstance(i, (int, np.ndarray)) else _as_int_index(i)
     if isinstance(i, int):
         return i + n if i < 0 else i
     if isinstance(i, np.ndarray):
@@ -215,14 +244,14 @@ def _as_int_index(i):
     return lax._convert_element_type(i, aval.dtype, False) if aval.weak_type else i
 
 
-def _dynamic_scalar_index(x, entries):
+def _dynamic_scalar_index(x, entries, normalize=True):
     starts, sizes, squeeze_dims = [], [], []
     for dim, (e, n) in enumerate(zip(entries, x.shape)):
         if isinstance(e, slice):
             starts.append(0)
             sizes.append(n)
         else:
-            starts.append(_normalize_index(e, n))
+            starts.append(_normalize_index(e, n, normalize))
             sizes.append(1)
             squeeze_dims.append(dim)
     # The starts are normalized already: out-of-range ones must clamp, not wrap again.
@@ -234,7 +263,8 @@ def _dynamic_scalar_index(x, entries):
 # Integer arrays: one gather
 
 
-def _gather_index(x, entries, mode):
+def _gather_index(x, entries, mode, fill_value, indices_are_sorted, unique_indices,
+                  normalize=True):
     adv_dims = [d for d, e in enumerate(entries) if not isinstance(e, slice)]
     idx = []
     for d in adv_dims:
@@ -243,7 +273,7 @@ def _gather_index(x, entries, mode):
             raise TypeError(f"Indexer must have integer or boolean type, got indexer with "
                              f"type {e.dtype.name}")
         e = np.asarray(e, np.int32) if isinstance(e, int) else e
-        idx.append(_normalize_index(e, x.shape[d]))
+        idx.append(_normalize_index(e, x.shape[d], normalize))
     batch = jnp.broadcast_shapes(*(np.shape(i) if isinstance(i, np.ndarray) else
                                    get_aval(i).shape for i in idx))
     idx = [jnp.broadcast_to(jnp.asarray(i), batch) for i in idx]
@@ -269,9 +299,8 @@ def _gather_index(x, entries, mode):
         out_shape = [next(rest_it) if i in offset_dims else next(it)
                      for i in range(len(batch) + len(rest))]
         return lax.full(out_shape, 0, x.dtype)
-    fill = -1 if mode == "fill" and x.dtype.kind in "iu" else None
-    return lax.gather(x, indices, dn, slice_sizes,
-                      mode=mode or lax.GatherScatterMode.PROMISE_IN_BOUNDS, fill_value=fill)
+    return lax.gather(x, indices, dn, slice_sizes, mode=mode, fill_value=fill_value,
+                      indices_are_sorted=indices_are_sorted, unique_indices=unique_indices)
 
 
 # ---------------------------------------------------------------------------
@@ -293,48 +322,79 @@ class _IndexUpdateHelper:
 
 
 class _IndexUpdateRef:
-    """``x.at[idx]``. Out-of-bounds updates are dropped, as in JAX."""
+    """``x.at[idx]``: methods that return updated copies of ``x``.
+
+    ``mode`` says what happens to out-of-bounds indices, as in JAX: ``get``
+    clamps them by default (like ``x[idx]``) or fills with ``fill_value``
+    (``mode="fill"``); the updates drop them by default (``"drop"``,
+    ``"fill"`` and ``"promise_in_bounds"``) or clamp them (``"clip"``).
+    Negative indices count from the end first (unless
+    ``wrap_negative_indices=False``).
+    """
     __slots__ = ("array", "index")
 
     def __init__(self, array, index):
         self.array, self.index = array, index
 
-    def get(self, *, mode=None, fill_value=None):
-        return getitem(self.array, self.index)
+    def get(self, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            fill_value=None, out_sharding=None, wrap_negative_indices=True):
+        reject_unsupported("x.at[...].get", out_sharding=(out_sharding, None))
+        return getitem(self.array, self.index, mode=mode, fill_value=fill_value,
+                       indices_are_sorted=indices_are_sorted, unique_indices=unique_indices,
+                       normalize_indices=wrap_negative_indices)
 
-    def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return _scatter_update(self.array, self.index, values, lax.scatter, unique_indices)
+    def set(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            out_sharding=None, wrap_negative_indices=True):
+        reject_unsupported("x.at[...].set", out_sharding=(out_sharding, None))
+        return _scatter_update(self.array, self.index, values, lax.scatter, mode,
+                               indices_are_sorted, unique_indices, wrap_negative_indices)
 
-    def add(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return _scatter_update(self.array, self.index, values, lax.scatter_add, unique_indices)
+    def add(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            out_sharding=None, wrap_negative_indices=True):
+        reject_unsupported("x.at[...].add", out_sharding=(out_sharding, None))
+        return _scatter_update(self.array, self.index, values, lax.scatter_add, mode,
+                               indices_are_sorted, unique_indices, wrap_negative_indices)
 
     def subtract(self, values, **kwargs):
         return self.add(-values if hasattr(values, "aval") else -np.asarray(values), **kwargs)
 
-    def multiply(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return _scatter_update(self.array, self.index, values, lax.scatter_mul, unique_indices)
+    def multiply(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+                 out_sharding=None, wrap_negative_indices=True):
+        reject_unsupported("x.at[...].multiply", out_sharding=(out_sharding, None))
+        return _scatter_update(self.array, self.index, values, lax.scatter_mul, mode,
+                               indices_are_sorted, unique_indices, wrap_negative_indices)
 
     mul = multiply
 
-    def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return _scatter_update(self.array, self.index, values, lax.scatter_min, unique_indices)
+    def min(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            out_sharding=None, wrap_negative_indices=True):
+        reject_unsupported("x.at[...].min", out_sharding=(out_sharding, None))
+        return _scatter_update(self.array, self.index, values, lax.scatter_min, mode,
+                               indices_are_sorted, unique_indices, wrap_negative_indices)
 
-    def max(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return _scatter_update(self.array, self.index, values, lax.scatter_max, unique_indices)
+    def max(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None,
+            out_sharding=None, wrap_negative_indices=True):
+        reject_unsupported("x.at[...].max", out_sharding=(out_sharding, None))
+        return _scatter_update(self.array, self.index, values, lax.scatter_max, mode,
+                               indices_are_sorted, unique_indices, wrap_negative_indices)
 
     # divide and power, as in JAX: gather the product of the values landing at
     # each position into an array of ones, then divide by it, or raise to it.
-    def divide(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return jnp.divide(self.array, self._product_of_values(values, unique_indices))
+    def divide(self, values, **kwargs):
+        return jnp.divide(self.array, self._product_of_values(values, "divide", **kwargs))
 
-    def power(self, values, *, indices_are_sorted=False, unique_indices=False, mode=None):
-        return jnp.power(self.array, self._product_of_values(values, unique_indices))
+    def power(self, values, **kwargs):
+        return jnp.power(self.array, self._product_of_values(values, "power", **kwargs))
 
-    def _product_of_values(self, values, unique_indices):
+    def _product_of_values(self, values, name, *, indices_are_sorted=False,
+                           unique_indices=False, mode=None, out_sharding=None,
+                           wrap_negative_indices=True):
+        reject_unsupported(f"x.at[...].{name}", out_sharding=(out_sharding, None))
         return _scatter_update(jnp.ones_like(self.array), self.index, values, lax.scatter_mul,
-                               unique_indices)
+                               mode, indices_are_sorted, unique_indices, wrap_negative_indices)
 
-    def apply(self, func, *, indices_are_sorted=False, unique_indices=False, mode=None):
+    def apply(self, func, *, indices_are_sorted=False, unique_indices=False, mode=None,
+              wrap_negative_indices=True):
         raise NotImplementedError("minijax does not implement x.at[...].apply (a scatter "
                                   "that applies a function); use x.at[...].set(func(x[...])) "
                                   "when the indices do not repeat.")
@@ -349,10 +409,23 @@ def _is_basic_index(index):
                for e in entries)
 
 
-def _scatter_update(x, index, values, scatter_fn, unique_indices=False):
+def _scatter_update(x, index, values, scatter_fn, mode=None, indices_are_sorted=False,
+                    unique_indices=False, wrap_negative_indices=True):
+    """``x`` with ``values`` combined into the positions ``x[index]`` names.
+
+    Indexing an array of positions ``0 .. x.size-1`` with ``index`` gives the
+    flat position of each updated element: clamped in clip mode, ``-1`` for an
+    out-of-bounds one otherwise (then the scatter drops it).
+
+    ``indices_are_sorted`` is only a performance hint, and the flat positions
+    need not be sorted (a dropped one is -1), so it is not passed on.
+    """
     x = jnp.asarray(x)
+    clip = lax.GatherScatterMode.from_any(mode) == lax.GatherScatterMode.CLIP
     positions = lax.reshape(lax.iota(dtypes.int32, x.size), x.shape)
-    positions = getitem(positions, index, mode="fill")   # -1 marks out-of-bounds
+    positions = getitem(positions, index, mode="clip" if clip else "fill",
+                        fill_value=None if clip else -1,
+                        normalize_indices=wrap_negative_indices)
     values = jnp.asarray(values)
     # Cast to x's dtype as JAX does (complex into real keeps the real part).
     values = lax._convert_element_type(values, x.dtype, x.weak_type)

@@ -135,6 +135,8 @@ def meshgrid(*xi, copy=True, sparse=False, indexing="xy"):
     """Coordinate grids from 1-d coordinate vectors, numpy's rules: with
     ``indexing="xy"`` the first two axes are swapped (x varies along columns);
     ``sparse=True`` returns the vectors reshaped to broadcast instead."""
+    if not copy:   # JAX's rule: its arrays are immutable, so a view is never made
+        raise ValueError("jax.numpy.meshgrid only supports copy=True")
     if indexing not in ("xy", "ij"):
         raise ValueError(f"Valid values for indexing are 'xy' and 'ij', got {indexing}")
     xi = [asarray(x) for x in xi]

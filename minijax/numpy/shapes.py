@@ -11,15 +11,16 @@ from ..core import concrete_or_error
 from ..lax import _convert_element_type
 from .creation import arange, asarray, eye, ndim, _shape_tuple, zeros_like
 from .promotion import broadcast_to, promote_dtypes, promote_dtypes_inexact
-from .elementwise import multiply, where
+from .elementwise import multiply, remainder, where
 from .reductions import _canonical_axes, sum
+from .indexing import getitem
+from ..util import reject_unsupported
 
 
-def reshape(a, shape=None, order="C", *, newshape=None):
-    """Reshape (row-major); one dimension may be -1 and is inferred."""
-    if order != "C":
-        raise NotImplementedError("jnp.reshape only supports order='C'")
-    shape = newshape if shape is None else shape
+def reshape(a, shape, order="C"):
+    """``a`` with a new shape, its elements read and placed in row-major
+    (``order="C"``) or column-major (``order="F"``) order. One dimension may
+    be -1: it is inferred."""
     a = asarray(a)
     shape = list(_shape_tuple(shape))
     if shape.count(-1) > 1:
@@ -34,12 +35,25 @@ def reshape(a, shape=None, order="C", *, newshape=None):
     if math.prod(shape) != a.size:
         raise TypeError(f"cannot reshape array of shape {a.shape} (size {a.size}) into shape "
                         f"{tuple(shape)} (size {math.prod(shape)})")
-    return lax.reshape(a, shape)
+    if order == "C":
+        return lax.reshape(a, shape)
+    if order == "F":
+        # Column-major order of ``a`` is row-major order of its transpose.
+        return transpose(lax.reshape(transpose(a), shape[::-1]))
+    if order == "A":
+        raise NotImplementedError("jnp.reshape: order='A' is not implemented (as in JAX); "
+                                  "use 'C' or 'F'.")
+    raise ValueError(f"Unexpected value for 'order' argument: {order!r}; use 'C' or 'F'.")
 
 
 def ravel(a, order="C"):
+    """``a`` as a 1-D array, read in row-major (``"C"``) or column-major
+    (``"F"``) order."""
     a = asarray(a)
-    return lax.reshape(a, (a.size,))
+    if order == "K":
+        raise NotImplementedError("jnp.ravel: order='K' is not implemented (as in JAX); use "
+                                  "'C' or 'F'.")
+    return reshape(a, (a.size,), order)
 
 
 def transpose(a, axes=None):
@@ -128,8 +142,9 @@ def concatenate(arrays, axis=0, dtype=None):
                             for a in arrays], lax._canonical_axis(axis, arrays[0].ndim))
 
 
-def stack(arrays, axis=0, dtype=None):
+def stack(arrays, axis=0, out=None, dtype=None):
     """Join arrays along a new axis."""
+    reject_unsupported("jnp.stack", out=(out, None))
     if not len(arrays):
         raise ValueError("Need at least one array to stack.")
     arrays = [asarray(a) for a in arrays]
@@ -275,27 +290,109 @@ def triu(m, k=0):
 
 
 def nonzero(a, *, size=None, fill_value=None):
-    """Indices of nonzero elements. The result's size depends on the values, so
-    ``a`` must be concrete (not traced)."""
-    if size is not None:
-        raise NotImplementedError("jnp.nonzero(..., size=...) is not implemented in minijax")
+    """Indices of nonzero elements, one array per axis. The result's size
+    depends on the values, so ``a`` must be concrete (not traced). With
+    ``size``, the indices are cut or padded to that length with ``fill_value``
+    (0 by default; a scalar, or one per axis)."""
     concrete = concrete_or_error(asarray(a), "jnp.nonzero, whose output size depends on "
                                  "the values")
-    return tuple(asarray(i.astype(np.int32)) for i in np.nonzero(concrete))
+    if concrete.ndim == 0:
+        raise ValueError("Calling nonzero on 0d arrays is not allowed. Use "
+                         "jnp.atleast_1d(scalar).nonzero() instead.")
+    found = np.nonzero(concrete)
+    if size is None:
+        return tuple(asarray(i.astype(np.int32)) for i in found)
+    fills = fill_value if isinstance(fill_value, tuple) else (fill_value,) * concrete.ndim
+    if len(fills) != concrete.ndim or any(np.ndim(f) != 0 for f in fills):
+        raise ValueError(f"fill_value must be a scalar or a tuple of length {concrete.ndim}; "
+                         f"got {fill_value}")
+    size = operator.index(size)
+    return tuple(asarray(np.concatenate([i[:size], np.full(builtins.max(size - len(i), 0),
+                                                           0 if f is None else f)]
+                                        ).astype(np.int32))
+                 for i, f in zip(found, fills))
 
 
-def take(a, indices, axis=None, mode=None, fill_value=None):
-    a = asarray(a)
+def take(a, indices, axis=None, out=None, mode=None, unique_indices=False,
+         indices_are_sorted=False, fill_value=None):
+    """Elements of ``a`` at ``indices`` along ``axis`` (of the flattened ``a`` if None).
+
+    Out-of-bounds indices follow ``mode``, as in JAX: ``"fill"`` (the default)
+    gives ``fill_value`` (nan, or the dtype's minimum / maximum / True),
+    ``"clip"`` clamps, ``"wrap"`` counts modulo the axis size. Negative
+    indices count from the end in fill mode (and are clamped to 0 by clip).
+    """
+    reject_unsupported("jnp.take", out=(out, None))
+    a, indices = asarray(a), asarray(indices)
     if axis is None:
         a, axis = ravel(a), 0
     axis = lax._canonical_axis(axis, a.ndim)
-    index = (slice(None),) * axis + (asarray(indices),)
-    return a[index]
+    n = a.shape[axis]
+    if mode is None or mode == "fill":
+        gather_mode, indices = lax.GatherScatterMode.FILL_OR_DROP, _wrap_negative(indices, n)
+    elif mode == "wrap":
+        gather_mode = lax.GatherScatterMode.PROMISE_IN_BOUNDS
+        indices = indices if n == 0 else remainder(indices, _convert_element_type(
+            n, indices.dtype, False))
+    elif mode == "clip":
+        gather_mode = lax.GatherScatterMode.CLIP
+    elif mode == "raise":
+        raise NotImplementedError("jnp.take: mode='raise' is not supported (minijax, like "
+                                  "JAX, cannot raise on a value computed under a "
+                                  "transformation); use mode='fill', 'clip' or 'wrap'.")
+    else:
+        raise ValueError(f"Invalid mode {mode!r} for jnp.take: use 'fill', 'clip', 'wrap' "
+                         "or 'raise'")
+    out_shape = a.shape[:axis] + indices.shape + a.shape[axis + 1:]
+    if n == 0 or indices.size == 0:
+        if indices.size:
+            raise IndexError("Cannot do a non-empty jnp.take() from an empty axis.")
+        return lax.full(out_shape, 0, a.dtype)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"jnp.take: indices must be integers, got {indices.dtype.name}")
+    k = indices.ndim
+    dn = lax.GatherDimensionNumbers(
+        offset_dims=tuple(range(axis)) + tuple(range(axis + k, a.ndim + k - 1)),
+        collapsed_slice_dims=(axis,), start_index_map=(axis,))
+    slice_sizes = a.shape[:axis] + (1,) + a.shape[axis + 1:]
+    return lax.gather(a, expand_dims(indices, -1), dn, slice_sizes, mode=gather_mode,
+                      fill_value=fill_value, unique_indices=unique_indices,
+                      indices_are_sorted=indices_are_sorted)
 
 
-def take_along_axis(arr, indices, axis):
+def _wrap_negative(indices, n):
+    """``indices + n`` where negative (unsigned indices never are)."""
+    if indices.dtype.kind == "u":
+        return indices
+    return where(indices < 0, indices + _convert_element_type(n, indices.dtype, False),
+                 indices)
+
+
+def take_along_axis(arr, indices, axis=-1, mode=None, fill_value=None, *,
+                    wrap_negative_indices=None):
+    """``arr`` indexed along ``axis`` by ``indices`` (same rank; other axes
+    broadcast), as ``np.take_along_axis``.
+
+    Out-of-bounds indices follow ``mode``: ``"fill"`` (the default) gives
+    ``fill_value``, ``"clip"`` and ``"promise_in_bounds"`` clamp. Negative
+    indices count from the end unless ``wrap_negative_indices`` is False
+    (its default: True, except for ``"promise_in_bounds"``, as in JAX).
+    """
     arr, indices = asarray(arr), asarray(indices)
+    if indices.dtype.kind not in "iu":
+        raise TypeError(f"take_along_axis indices must be of integer type, got "
+                        f"{indices.dtype.name}")
+    if axis is None:   # along the flattened array: the indices must be 1-D
+        if indices.ndim != 1:
+            raise ValueError(f"take_along_axis indices must be 1D if axis=None, got shape "
+                             f"{indices.shape}")
+        arr, axis = ravel(arr), 0
+    if arr.ndim != indices.ndim:
+        raise ValueError(f"indices and arr must have the same number of dimensions; "
+                         f"{indices.ndim} vs. {arr.ndim}")
     axis = lax._canonical_axis(axis, arr.ndim)
+    if wrap_negative_indices is None:
+        wrap_negative_indices = mode != "promise_in_bounds"
     index = []
     for i in range(arr.ndim):
         if i == axis:
@@ -304,11 +401,13 @@ def take_along_axis(arr, indices, axis):
             shape_ = [1] * arr.ndim
             shape_[i] = arr.shape[i]
             index.append(reshape(arange(arr.shape[i]), shape_))
-    return arr[tuple(index)]
+    return getitem(arr, tuple(index), mode="fill" if mode is None else mode,
+                   fill_value=fill_value, normalize_indices=wrap_negative_indices)
 
 
-def sort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False):
+def sort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
     """The sorted elements along ``axis`` (all axes flattened if None); nans last."""
+    _check_sort_options("sort", kind, order)
     a = asarray(a)
     if axis is None:
         a, axis = ravel(a), 0
@@ -317,8 +416,9 @@ def sort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False):
     return lax.sort(a, lax._canonical_axis(axis, a.ndim), stable)
 
 
-def argsort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False):
+def argsort(a, axis=-1, *, kind=None, order=None, stable=True, descending=False):
     """The indices that sort ``a`` along ``axis``: sort ``a`` together with an iota."""
+    _check_sort_options("argsort", kind, order)
     a = asarray(a)
     if axis is None:
         a, axis = ravel(a), 0
@@ -333,8 +433,21 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False)
     return idx
 
 
-def median(a, axis=None, keepdims=False):
+def _check_sort_options(name, kind, order):
+    """numpy's ``kind`` and ``order``: refused as JAX does (``stable=`` says
+    whether the sort is stable; structured arrays do not exist here)."""
+    if kind is not None:
+        raise TypeError(f"'kind' argument to {name} is not supported. Use stable=True or "
+                        "stable=False to specify sort stability.")
+    if order is not None:
+        raise TypeError(f"'order' argument to {name} is not supported.")
+
+
+def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
     """The middle value along ``axis`` (the mean of the two middle ones for even sizes)."""
+    if overwrite_input or out is not None:   # JAX's error for both
+        raise ValueError("jax.numpy.median does not support overwrite_input=True or "
+                         "out != None")
     a = asarray(a)
     if axis is None:
         a, axis = ravel(a), 0
