@@ -37,9 +37,15 @@ from .shapes import (
     reshape, ravel, transpose, matrix_transpose, swapaxes, moveaxis, squeeze, expand_dims,
     atleast_1d, atleast_2d, concatenate, stack, vstack, hstack, column_stack, split, flip,
     fliplr, flipud, roll, tile, repeat, diagonal, diag, trace, tri, tril, triu, nonzero,
-    take, take_along_axis, sort, argsort, median, outer)
+    take, take_along_axis, sort, argsort, outer)
 from .products import dot, vdot, inner, matmul, tensordot, kron, cross
 from .einsum import einsum
+from .statistics import (
+    quantile, nanquantile, percentile, nanpercentile, median, nanmedian, average)
+from .nanfunctions import (
+    nansum, nanprod, nanmax, nanmin, nanmean, nanvar, nanstd, nanargmax, nanargmin,
+    nancumsum, nancumprod)
+from .padding import pad
 from .indexing import getitem as _getitem  # noqa: F401
 from . import linalg  # noqa: F401
 from . import array_methods as _array_methods

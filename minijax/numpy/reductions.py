@@ -38,31 +38,66 @@ def _sum_dtype(dt):
 
 
 def _reduce(lax_fn, name, a, axis, dtype, keepdims, initial, where_, default_dtype=None,
-            combine=None):
+            combine=None, identity=None):
+    """Reduce ``a`` over ``axis`` with ``lax_fn``. Elements outside the ``where_`` mask
+    are replaced by the reduction's ``identity``; ``initial`` joins the result last
+    (``combine(initial, out)``), as XLA wants identities as init values."""
     _check_arraylike(name, a)
     a = asarray(a)
-    if where_ is not None:
-        raise NotImplementedError(f"jnp.{name} does not support the `where` argument")
+    where_ = _check_where(name, where_)
+    if where_ is not None and initial is None and identity is None:
+        raise ValueError(f"reduction operation {name} does not have an identity, so to use a "
+                         "where mask one has to specify 'initial'")
     dt = _requested_dtype(dtype) if dtype is not None else (
         default_dtype(a.dtype) if default_dtype else a.dtype)
     a = _convert_element_type(a, dt, False)
     axes = _canonical_axes(axis, a.ndim)
+    if where_ is not None:
+        fill = identity(dt) if identity is not None else _lowest_or_highest(dt, lax_fn)
+        a = where(where_, a, _convert_element_type(fill, dt, False))
     out = lax_fn(a, axes) if axes else a
     if initial is not None:
-        out = combine(out, asarray(initial, dt))
+        initial = asarray(initial)
+        if initial.shape != ():
+            raise ValueError(f"initial value must be a scalar. Got array of shape "
+                             f"{initial.shape}")
+        out = combine(_convert_element_type(initial, dt, False), out)
     return _keep(out, axes, keepdims)
+
+
+def _check_where(name, where_):
+    """The ``where=`` mask as an array; JAX accepts only booleans."""
+    if where_ is None:
+        return None
+    _check_arraylike(name, where_)
+    where_ = asarray(where_)
+    if where_.dtype != np.bool_:
+        raise ValueError(f"jnp.{name}: where must be None or a boolean array; got "
+                         f"where.dtype={where_.dtype!r}.")
+    return where_
+
+
+def _lowest_or_highest(dt, lax_fn):
+    """The identity of max (the lowest value of ``dt``) or of min (the highest)."""
+    want_low = lax_fn is lax.reduce_max
+    if dt == np.bool_:
+        return np.bool_(not want_low)
+    if dtypes.is_inexact(dt):
+        return -np.inf if want_low else np.inf
+    info = np.iinfo(dt)
+    return info.min if want_low else info.max
 
 
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Sum of elements over ``axis`` (all axes by default)."""
     return _reduce(lax.reduce_sum, "sum", a, axis, dtype, keepdims, initial, where,
-                   _sum_dtype, lax.add)
+                   _sum_dtype, lax.add, identity=lambda dt: 0)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Product of elements over ``axis``."""
     return _reduce(lax.reduce_prod, "prod", a, axis, dtype, keepdims, initial, where,
-                   _sum_dtype, lax.mul)
+                   _sum_dtype, lax.mul, identity=lambda dt: 1)
 
 
 def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
@@ -93,24 +128,33 @@ def _check_nonempty(name, a, axis, initial):
 def all(a, axis=None, out=None, keepdims=False, *, where=None):
     a = asarray(a)
     a = a if a.dtype == np.bool_ else not_equal(a, 0)
-    return _reduce(lax.reduce_and, "all", a, axis, None, keepdims, None, where)
+    return _reduce(lax.reduce_and, "all", a, axis, None, keepdims, None, where,
+                   identity=lambda dt: True)
 
 
 def any(a, axis=None, out=None, keepdims=False, *, where=None):
     a = asarray(a)
     a = a if a.dtype == np.bool_ else not_equal(a, 0)
-    return _reduce(lax.reduce_or, "any", a, axis, None, keepdims, None, where)
+    return _reduce(lax.reduce_or, "any", a, axis, None, keepdims, None, where,
+                   identity=lambda dt: False)
 
 
 def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """Arithmetic mean over ``axis``; integers average in floating point."""
     a = asarray(a)
     axes = _canonical_axes(axis, a.ndim)
-    count = math.prod(a.shape[i] for i in axes)
     dt = _requested_dtype(dtype) if dtype is not None else (
         a.dtype if dtypes.is_inexact(a.dtype) else dtypes.default_float_dtype())
     total = sum(a, axis, dt, keepdims=keepdims, where=where)
-    return lax.div(total, _convert_element_type(count, dt, False))
+    return lax.div(total, _count(a, axes, keepdims, where, dt))
+
+
+def _count(a, axes, keepdims, where_, dt):
+    """How many elements a reduction over ``axes`` sees (those in the mask, if any)."""
+    if where_ is None:
+        return _convert_element_type(math.prod(a.shape[i] for i in axes), dt, False)
+    mask = jnp.broadcast_to(_check_where("mean", where_), a.shape)
+    return sum(mask, axes, dt, keepdims=keepdims)
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=None,

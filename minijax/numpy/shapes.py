@@ -326,20 +326,6 @@ def argsort(a, axis=-1, kind=None, order=None, *, stable=True, descending=False)
     return idx
 
 
-def median(a, axis=None, keepdims=False):
-    """The middle value along ``axis`` (the mean of the two middle ones for even sizes)."""
-    a = asarray(a)
-    if axis is None:
-        a, axis = ravel(a), 0
-    axis = lax._canonical_axis(axis, a.ndim)
-    s = sort(a, axis)
-    n = a.shape[axis]
-    lo = lax.index_in_dim(s, (n - 1) // 2, axis, keepdims)
-    hi = lax.index_in_dim(s, n // 2, axis, keepdims)
-    lo, hi = promote_dtypes_inexact(lo, hi)
-    return (lo + hi) / 2
-
-
 def outer(a, b):
     a, b = ravel(a), ravel(b)
     return multiply(lax.expand_dims(a, (1,)), lax.expand_dims(b, (0,)))
