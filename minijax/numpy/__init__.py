@@ -36,7 +36,7 @@ from .reductions import (
 from .shapes import (
     reshape, ravel, transpose, matrix_transpose, swapaxes, moveaxis, squeeze, expand_dims,
     atleast_1d, atleast_2d, concatenate, stack, vstack, hstack, column_stack, split, flip,
-    fliplr, flipud, roll, tile, repeat, diagonal, diag, trace, tri, tril, triu, nonzero,
+    fliplr, flipud, roll, tile, repeat, diagonal, diag, trace, tri, tril, triu,
     take, take_along_axis, sort, argsort, outer)
 from .products import dot, vdot, inner, matmul, tensordot, kron, cross
 from .einsum import einsum
@@ -46,6 +46,9 @@ from .nanfunctions import (
     nansum, nanprod, nanmax, nanmin, nanmean, nanvar, nanstd, nanargmax, nanargmin,
     nancumsum, nancumprod)
 from .padding import pad
+from .searching import (
+    searchsorted, digitize, count_nonzero, nonzero, flatnonzero, argwhere, bincount,
+    histogram_bin_edges, histogram)
 from .indexing import getitem as _getitem  # noqa: F401
 from . import linalg  # noqa: F401
 from . import array_methods as _array_methods

@@ -481,10 +481,14 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     return where(isneginf(x), asarray(info.min if neginf is None else neginf, x.dtype), x)
 
 
-def where(condition, x=None, y=None):
-    """``x`` where ``condition`` holds, else ``y`` (numpy broadcasting)."""
+def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
+    """``x`` where ``condition`` holds, else ``y`` (numpy broadcasting). With the
+    condition alone: ``nonzero(condition, size=size, fill_value=fill_value)``."""
     if x is None and y is None:
-        return jnp.nonzero(condition)
+        return jnp.nonzero(condition, size=size, fill_value=fill_value)
+    if size is not None or fill_value is not None:
+        raise ValueError("size and fill_value arguments cannot be used in three-term where "
+                         "function.")
     if x is None or y is None:
         raise ValueError("Either both or neither of the x and y arguments should be provided "
                          "to jnp.where")

@@ -7,7 +7,6 @@ import operator
 import numpy as np
 
 from .. import dtypes, lax
-from ..core import concrete_or_error
 from ..lax import _convert_element_type
 from .creation import arange, asarray, eye, ndim, _shape_tuple, zeros_like
 from .promotion import broadcast_to, promote_dtypes, promote_dtypes_inexact
@@ -265,16 +264,6 @@ def triu(m, k=0):
     m = asarray(m)
     mask = tri(*m.shape[-2:], k=k - 1, dtype=bool)
     return where(mask, zeros_like(m), m)
-
-
-def nonzero(a, *, size=None, fill_value=None):
-    """Indices of nonzero elements. The result's size depends on the values, so
-    ``a`` must be concrete (not traced)."""
-    if size is not None:
-        raise NotImplementedError("jnp.nonzero(..., size=...) is not implemented in minijax")
-    concrete = concrete_or_error(asarray(a), "jnp.nonzero, whose output size depends on "
-                                 "the values")
-    return tuple(asarray(i.astype(np.int32)) for i in np.nonzero(concrete))
 
 
 def take(a, indices, axis=None, mode=None, fill_value=None):
