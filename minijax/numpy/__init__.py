@@ -49,6 +49,7 @@ from .padding import pad
 from .searching import (
     searchsorted, digitize, count_nonzero, nonzero, flatnonzero, argwhere, bincount,
     histogram_bin_edges, histogram)
+from .setops import unique, unique_all, unique_counts, unique_inverse, unique_values, isin
 from .indexing import getitem as _getitem  # noqa: F401
 from . import linalg  # noqa: F401
 from . import array_methods as _array_methods
