@@ -49,6 +49,10 @@ from .padding import pad
 from .searching import (
     searchsorted, digitize, count_nonzero, nonzero, flatnonzero, argwhere, bincount,
     histogram_bin_edges, histogram)
+from .calculus import diff, ediff1d, cumulative_sum, trapezoid, interp
+from .rearranging import (
+    array_split, hsplit, vsplit, dsplit, atleast_3d, rot90, concat, put_along_axis,
+    triu_indices, tril_indices, triu_indices_from, tril_indices_from)
 from .setops import unique, unique_all, unique_counts, unique_inverse, unique_values, isin
 from .indexing import getitem as _getitem  # noqa: F401
 from . import linalg  # noqa: F401

@@ -5,10 +5,10 @@ import operator
 import numpy as np
 
 from .. import dtypes, lax
-from .creation import asarray
+from .creation import asarray, zeros_like
 from .promotion import broadcast_shapes, broadcast_to, _check_arraylike, promote_dtypes
 from .elementwise import multiply
-from .shapes import ravel, reshape, stack
+from .shapes import moveaxis, ravel, reshape, stack
 
 
 def _dot_dims(a_ndim, b_ndim):
@@ -98,8 +98,19 @@ def kron(a, b):
     return reshape(a_ex * b_ex, tuple(x * y for x, y in zip(a.shape, b.shape)))
 
 
-def cross(a, b):
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The cross product of 3-vectors (or 2-vectors, as if their third component
+    were 0) along ``axisa``/``axisb``, the result's vectors along ``axisc``."""
+    _check_arraylike("cross", a, b)
+    if axis is not None:
+        axisa = axisb = axisc = axis
     a, b = promote_dtypes(a, b)
-    a0, a1, a2 = (a[..., i] for i in range(3))
-    b0, b1, b2 = (b[..., i] for i in range(3))
-    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], -1)
+    a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ValueError("Dimension must be either 2 or 3 for cross product")
+    if a.shape[-1] == 2 and b.shape[-1] == 2:   # only the z component: a scalar
+        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2] if a.shape[-1] == 3 else zeros_like(a[..., 0])
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2] if b.shape[-1] == 3 else zeros_like(b[..., 0])
+    c = stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])
+    return moveaxis(c, 0, axisc)
