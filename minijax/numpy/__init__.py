@@ -11,11 +11,11 @@ keepdims, and friendly argument checking.
 from .creation import (
     ndarray, pi, e, inf, nan, euler_gamma, newaxis, generic, number, inexact, floating,
     complexfloating, integer, signedinteger, unsignedinteger, bool_dtype, bool_, int8,
-    int16, int32, int64, uint8, uint16, uint32, uint64, float16, float32, float64,
+    int16, int32, int64, uint8, uint16, uint32, uint64, float16, bfloat16, float32, float64,
     complex64, complex128, int_, uint, float_, complex_, dtype, result_type, promote_types,
     issubdtype, finfo, iinfo, shape, ndim, size, iscomplexobj, isscalar, asarray, array,
     full, zeros, ones, empty, zeros_like, ones_like, full_like, empty_like, eye, identity,
-    arange, linspace)
+    arange, linspace, logspace, geomspace)
 from .promotion import (
     promote_dtypes, promote_dtypes_inexact, promote_dtypes_numeric, broadcast_shapes,
     broadcast_to, broadcast_arrays, meshgrid)
@@ -38,7 +38,8 @@ from .shapes import (
     atleast_1d, atleast_2d, concatenate, stack, vstack, hstack, column_stack, split, flip,
     fliplr, flipud, roll, tile, repeat, diagonal, diag, trace, tri, tril, triu,
     take, take_along_axis, sort, argsort, outer)
-from .products import dot, vdot, inner, matmul, tensordot, kron, cross
+from .products import (
+    dot, vdot, inner, matmul, tensordot, kron, cross, convolve, correlate)
 from .einsum import einsum
 from .statistics import (
     quantile, nanquantile, percentile, nanpercentile, median, nanmedian, average)
@@ -49,6 +50,7 @@ from .padding import pad
 from .searching import (
     searchsorted, digitize, count_nonzero, nonzero, flatnonzero, argwhere, bincount,
     histogram_bin_edges, histogram)
+from .polynomial import polyval, polyadd, polysub, polymul, polyder
 from .calculus import diff, ediff1d, cumulative_sum, trapezoid, interp
 from .rearranging import (
     array_split, hsplit, vsplit, dsplit, atleast_3d, rot90, concat, put_along_axis,
