@@ -29,7 +29,7 @@ from .elementwise import (
     bitwise_xor, logical_and, logical_or, logical_xor, logical_not, bitwise_not, invert,
     hypot, logaddexp, logaddexp2, power, pow, floor_divide, remainder, mod, fmod, divmod,
     isnan, isinf, isposinf, isneginf, nan_to_num, where, select, clip, heaviside, sinc,
-    deg2rad, rad2deg, radians, degrees, allclose, isclose, array_equal)
+    deg2rad, rad2deg, radians, degrees, allclose, isclose, array_equal, piecewise)
 from .reductions import (
     sum, prod, max, min, amax, amin, all, any, mean, var, std, argmax, argmin, cumsum,
     cumprod, logsumexp)
@@ -54,7 +54,8 @@ from .polynomial import polyval, polyadd, polysub, polymul, polyder
 from .calculus import diff, ediff1d, cumulative_sum, trapezoid, interp
 from .rearranging import (
     array_split, hsplit, vsplit, dsplit, atleast_3d, rot90, concat, put_along_axis,
-    triu_indices, tril_indices, triu_indices_from, tril_indices_from)
+    triu_indices, tril_indices, triu_indices_from, tril_indices_from, partition, argpartition)
+from .index_tricks import r_, c_
 from .setops import unique, unique_all, unique_counts, unique_inverse, unique_values, isin
 from .indexing import getitem as _getitem  # noqa: F401
 from . import linalg  # noqa: F401

@@ -1,6 +1,6 @@
 """Rearranging arrays: ``jnp.array_split`` and the ``h``/``v``/``dsplit`` family,
 ``jnp.atleast_3d``, ``jnp.rot90``, ``jnp.concat``, ``jnp.put_along_axis``,
-``jnp.triu_indices`` and friends.
+``jnp.triu_indices`` and friends, ``jnp.partition``/``jnp.argpartition``.
 
 Only slices, reversals, transposes and scatters: transformations see through all.
 """
@@ -12,7 +12,8 @@ from .. import dtypes, lax
 from ..core import concrete_or_error
 from .creation import arange, asarray, ndim
 from .promotion import _check_arraylike
-from .shapes import (_split_at, concatenate, flip, reshape, split, transpose)
+from .shapes import (
+    _split_at, argsort, concatenate, flip, reshape, sort, split, swapaxes, transpose)
 
 
 def array_split(ary, indices_or_sections, axis=0):
@@ -156,3 +157,36 @@ def tril_indices_from(arr, k=0):
     """``tril_indices`` for the shape of the 2-D ``arr``."""
     rows, cols = _check_2d(arr, "tril_indices_from")
     return tril_indices(rows, k, cols)
+
+
+def partition(a, kth, axis=-1):
+    """The ``kth`` smallest element at position ``kth`` along ``axis``, the smaller
+    ones before it (ascending) and the larger after it (descending), as JAX orders
+    them."""
+    a, axis, kth = _partition_args("partition", a, kth, axis)
+    ordered = sort(swapaxes(a, axis, -1), axis=-1)
+    n = ordered.shape[-1]
+    out = concatenate([ordered[..., :kth + 1], flip(ordered, -1)[..., :n - kth - 1]], -1)
+    return swapaxes(out, -1, axis)
+
+
+def argpartition(a, kth, axis=-1):
+    """Indices that ``partition`` along ``axis``: those of the ``kth + 1`` smallest
+    elements (ascending), then the other indices in increasing order (as JAX does)."""
+    a, axis, kth = _partition_args("argpartition", a, kth, axis)
+    order = argsort(swapaxes(a, axis, -1), axis=-1)
+    n = order.shape[-1]
+    rank = argsort(order, axis=-1)   # each element's position in sorted order
+    others = argsort(rank <= kth, axis=-1)[..., :n - kth - 1]
+    out = concatenate([order[..., :kth + 1], others], -1)
+    return swapaxes(out, -1, axis)
+
+
+def _partition_args(name, a, kth, axis):
+    _check_arraylike(name, a)
+    a = asarray(a)
+    if dtypes.is_complex(a.dtype):
+        raise NotImplementedError(f"jnp.{name} for complex dtype is not implemented.")
+    axis = lax._canonical_axis(axis, a.ndim)
+    kth = lax._canonical_axis(operator.index(kth), a.shape[axis])
+    return a, axis, kth
