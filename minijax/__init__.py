@@ -16,3 +16,4 @@ from . import custom_solvers
 from . import ad_checkpoint
 from .ad_checkpoint import checkpoint, remat, checkpoint_policies
 from . import random
+from . import sharding

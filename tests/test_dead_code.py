@@ -20,7 +20,7 @@ API_MODULES = {
     "minijax/test_util.py", "minijax/nn.py", "minijax/api.py", "minijax/lax/__init__.py",
     "minijax/scipy/__init__.py", "minijax/scipy/special.py", "minijax/scipy/linalg.py",
     "minijax/lax/linalg.py", "minijax/random.py", "minijax/ad_checkpoint.py",
-    "minijax/custom_derivatives.py", "minijax/custom_solvers.py",
+    "minijax/custom_derivatives.py", "minijax/custom_solvers.py", "minijax/sharding.py",
 }
 
 
