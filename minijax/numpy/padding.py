@@ -40,8 +40,8 @@ def pad(array, pad_width, mode="constant", **kwargs):
         raise ValueError("index can't contain negative values")
     if callable(mode):
         return _pad_with_function(array, widths, mode, kwargs)
-    if mode not in _MODE_KWARGS:
-        raise ValueError(f"Unimplemented padding mode '{mode}' for np.pad.")
+    if mode not in _MODE_KWARGS:   # JAX's type for this is NotImplementedError
+        raise NotImplementedError(f"Unimplemented padding mode '{mode}' for np.pad.")
     unexpected = set(kwargs) - set(_MODE_KWARGS[mode])
     if unexpected:
         raise ValueError(f"unsupported keyword arguments for mode '{mode}': {unexpected}")
