@@ -1,6 +1,10 @@
 """The jax.numpy functions of issue 12 against JAX: values, dtypes and weak
 types (``check_calls``), then under minijax's ``jit`` and ``vmap`` and, where
-differentiable, their derivatives (``check_grads`` and JAX's gradients)."""
+differentiable, their derivatives (``check_grads`` and JAX's gradients).
+
+This file: padding, rearranging, differences, polynomials, creation, array
+attributes, and the shared helpers; also test_numpy_stats.py and
+test_numpy_search.py."""
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -47,100 +51,6 @@ def check_transforms(fn, *args, grad=True, vmap=True, tol=TOL):
 
 
 # ---------------------------------------------------------------------------
-# Reductions: where= and initial=
-
-REDUCTIONS = ["sum", "prod", "max", "min", "mean", "all", "any", "nansum", "nanprod",
-              "nanmax", "nanmin", "nanmean"]
-
-
-@pytest.mark.parametrize("name", REDUCTIONS)
-def test_where_and_initial(name):
-    mask = X > -0.3
-    init = {"max": -5.0, "min": 5.0, "nanmax": -5.0, "nanmin": 5.0}.get(name)
-    calls = []
-    for axis in (None, 0, 1, (0, 1)):
-        kw = {"where": mask, "axis": axis}
-        if init is not None:
-            kw["initial"] = init
-        calls.append((f"{name} {kw}", lambda np_, kw=kw: getattr(np_, name)(X, **kw)))
-        calls.append((f"{name} keepdims {axis}", lambda np_, kw=kw: getattr(np_, name)(
-            X, keepdims=True, **kw)))
-    if name in ("sum", "prod", "max", "min", "nansum"):
-        calls.append(("initial alone", lambda np_: getattr(np_, name)(I, axis=0, initial=3)))
-        calls.append(("initial array", lambda np_: getattr(np_, name)(X, initial=np.ones(2))))
-    if name in ("max", "min"):
-        calls.append(("where without initial", lambda np_: getattr(np_, name)(X, where=mask)))
-    calls.append(("non-boolean where", lambda np_: getattr(np_, name)(X, where=I)))
-    check_calls(calls)
-    if name not in ("all", "any"):
-        kw = {"where": mask, **({} if init is None else {"initial": init})}
-        check_transforms(lambda np_, x: getattr(np_, name)(x, axis=1, **kw), X, vmap=False,
-                         grad=name not in ("max", "min", "nanmax", "nanmin"))
-
-
-# ---------------------------------------------------------------------------
-# nan-ignoring reductions, quantiles, averages
-
-NAN_FUNCS = ["nansum", "nanprod", "nanmax", "nanmin", "nanmean", "nanvar", "nanstd",
-             "nanargmax", "nanargmin", "nancumsum", "nancumprod", "nanmedian"]
-
-
-@pytest.mark.parametrize("name", NAN_FUNCS)
-def test_nan_functions(name):
-    calls = [(f"{name} axis={axis}", lambda np_, axis=axis: getattr(np_, name)(NANS, axis=axis))
-             for axis in (None, 0, 1)]
-    calls.append((f"{name} int", lambda np_: getattr(np_, name)(I, axis=0)))
-    if name in ("nanvar", "nanstd"):
-        calls.append(("ddof", lambda np_: getattr(np_, name)(NANS, axis=1, ddof=2)))
-    check_calls(calls)
-    if name not in ("nanargmax", "nanargmin"):
-        check_transforms(lambda np_, x: getattr(np_, name)(x, axis=0), X,
-                         grad=name not in ("nanmax", "nanmin"))
-
-
-@pytest.mark.parametrize("method", ["linear", "lower", "higher", "midpoint", "nearest",
-                                    "inverted_cdf"])
-def test_quantiles(method):
-    q = np.array([0.0, 0.2, 0.5, 0.93, 1.0], np.float32)
-    calls = []
-    for name, qs in (("quantile", q), ("nanquantile", q), ("percentile", 100 * q),
-                     ("nanpercentile", 100 * q)):
-        data = NANS if name.startswith("nan") else X
-        for axis, keepdims in ((None, False), (0, True), ((0, 1), True)):
-            calls.append((f"{name} {axis} {keepdims}", lambda np_, f=name, d=data, qs=qs,
-                          a=axis, k=keepdims: getattr(np_, f)(d, qs, axis=a, method=method,
-                                                              keepdims=k)))
-        calls.append((f"{name} scalar q", lambda np_, f=name, d=data, qs=qs: getattr(np_, f)(
-            d, qs[2], axis=1, method=method)))
-    calls.append(("int input", lambda np_: np_.quantile(I, q, method=method)))
-    calls.append(("nan row", lambda np_: np_.quantile(NANS, 0.5, axis=1, method=method)))
-    calls.append(("complex", lambda np_: np_.quantile(X + 1j, 0.5, method=method)))
-    calls.append(("q rank 2", lambda np_: np_.quantile(X, q[None], method=method)))
-    check_calls(calls)
-    # q in x's dtype: the float64 finite-difference check needs float64 positions.
-    check_transforms(lambda np_, x: np_.quantile(x, q.astype(x.dtype), axis=1, method=method), X,
-                     grad=method in ("linear", "midpoint", "lower"))
-
-
-def test_median_and_average():
-    w = RNG.uniform(0.1, 1, size=4).astype(np.float32)
-    check_calls([
-        ("median", lambda np_: np_.median(X)), ("median axis", lambda np_: np_.median(X, 1)),
-        ("median keepdims", lambda np_: np_.median(X, (0, 1), keepdims=True)),
-        ("median int", lambda np_: np_.median(I, axis=0)),
-        ("nanmedian", lambda np_: np_.nanmedian(NANS, axis=1)),
-        ("average", lambda np_: np_.average(X)),
-        ("average axis", lambda np_: np_.average(X, axis=1, returned=True)),
-        ("average weights", lambda np_: np_.average(X, axis=1, weights=w, returned=True)),
-        ("average full weights", lambda np_: np_.average(X, weights=X ** 2, keepdims=True)),
-        ("average bad weights", lambda np_: np_.average(X, weights=w)),
-        ("average int", lambda np_: np_.average(I, axis=0, weights=I[:, 0] + 1)),
-    ])
-    check_transforms(lambda np_, x: np_.median(x, axis=0), X)
-    check_transforms(lambda np_, x, w: np_.average(x, axis=1, weights=w), X, w)
-
-
-# ---------------------------------------------------------------------------
 # pad
 
 PAD_MODES = ["constant", "edge", "wrap", "reflect", "symmetric", "linear_ramp", "maximum",
@@ -184,101 +94,6 @@ def test_pad_errors_and_function_mode():
     ])
     with pytest.raises(minijax.errors.ConcretizationTypeError, match="pad_width"):
         minijax.jit(lambda w: mnp.pad(X, w))(2)
-
-
-# ---------------------------------------------------------------------------
-# Searching and counting
-
-def test_searching_and_counting():
-    a = V.copy()
-    a[-1] = np.nan
-    v = np.array([[-3, 0.1, np.nan], [V[1], V[3], 9]], np.float32)
-    bins = np.array([-1.0, 0.0, 0.5, 2.0], np.float32)
-    z = np.array([[0, 1, 2], [3, 0, 0]], np.int32)
-    check_calls([
-        ("searchsorted", lambda np_: np_.searchsorted(a, v)),
-        ("searchsorted right", lambda np_: np_.searchsorted(a, v, side="right")),
-        ("searchsorted int", lambda np_: np_.searchsorted(np.arange(5), 2.5)),
-        ("searchsorted sorter", lambda np_: np_.searchsorted(V[::-1], 0.0,
-                                                             sorter=np.arange(5)[::-1])),
-        ("searchsorted 2-D", lambda np_: np_.searchsorted(X, 0.0)),
-        ("searchsorted bad side", lambda np_: np_.searchsorted(V, 0.0, side="middle")),
-        ("digitize", lambda np_: np_.digitize(X, bins)),
-        ("digitize right", lambda np_: np_.digitize(X, bins, right=True)),
-        ("digitize decreasing", lambda np_: np_.digitize(X, bins[::-1], True)),
-        ("digitize empty", lambda np_: np_.digitize(X, np.zeros(0))),
-        ("count_nonzero", lambda np_: np_.count_nonzero(z)),
-        ("count_nonzero axis", lambda np_: np_.count_nonzero(z, axis=1, keepdims=True)),
-        ("nonzero size", lambda np_: np_.nonzero(z, size=5)),
-        ("nonzero size fill", lambda np_: np_.nonzero(z, size=5, fill_value=-1)),
-        ("nonzero fill tuple", lambda np_: np_.nonzero(z, size=4, fill_value=(-1, -2))),
-        ("nonzero cut", lambda np_: np_.nonzero(z, size=2)),
-        ("nonzero 0-d", lambda np_: np_.nonzero(np.float32(1), size=1)),
-        ("flatnonzero", lambda np_: np_.flatnonzero(z, size=4)),
-        ("argwhere", lambda np_: np_.argwhere(z, size=4, fill_value=9)),
-        ("where one", lambda np_: np_.where(z > 0, size=3)),
-        ("bincount length", lambda np_: np_.bincount(z.ravel(), length=6)),
-        ("bincount weights", lambda np_: np_.bincount(z.ravel(), X.ravel()[:6], length=3)),
-        ("bincount float", lambda np_: np_.bincount(X.ravel(), length=3)),
-        ("bincount 2-D", lambda np_: np_.bincount(z, length=3)),
-        ("histogram", lambda np_: np_.histogram(X, 4, weights=X ** 2)),
-        ("histogram range", lambda np_: np_.histogram(X, 3, range=(-1, 1), density=True)),
-        ("histogram edges", lambda np_: np_.histogram(X, bins)),
-        ("histogram_bin_edges", lambda np_: np_.histogram_bin_edges(X, 5)),
-    ])
-    check_calls([
-        ("nonzero eager", lambda np_: np_.nonzero(z)),
-        ("argwhere eager", lambda np_: np_.argwhere(z)),
-        ("argwhere 0-d", lambda np_: np_.argwhere(3)),
-        ("flatnonzero eager", lambda np_: np_.flatnonzero(z)),
-        ("bincount eager", lambda np_: np_.bincount(z.ravel(), minlength=7)),
-        ("histogram eager", lambda np_: np_.histogram(X)),
-    ], eager=True)
-    check_transforms(lambda np_, v: np_.searchsorted(V, v), v[1], grad=False)
-    check_transforms(lambda np_, x: np_.digitize(x, bins), X, grad=False)
-    check_transforms(lambda np_, x: np_.nonzero(x > 0, size=7, fill_value=-1), X, grad=False)
-    check_transforms(lambda np_, z: np_.bincount(z, length=5), z.ravel(), grad=False)
-    check_transforms(lambda np_, x: np_.histogram(x, bins, weights=x * x)[0], X, vmap=False)
-
-
-@pytest.mark.parametrize("call", [
-    lambda: minijax.jit(mnp.nonzero)(X), lambda: minijax.jit(mnp.argwhere)(X),
-    lambda: minijax.vmap(mnp.flatnonzero)(X), lambda: minijax.jit(mnp.unique)(X),
-    lambda: minijax.jit(mnp.bincount)(I[0])], ids=["nonzero", "argwhere", "flatnonzero",
-                                                   "unique", "bincount"])
-def test_value_dependent_sizes_need_static_sizes(call):
-    with pytest.raises(minijax.errors.ConcretizationTypeError, match="size|length"):
-        call()
-
-
-# ---------------------------------------------------------------------------
-# Set operations
-
-def test_unique_and_isin():
-    f = np.array([2.0, np.nan, 1, np.nan, 2, -0.5], np.float32)
-    calls = []
-    for arr_name, arr in (("int", I), ("float nan", f), ("empty", np.zeros(0, np.float32))):
-        for flags in ((False, False, False), (True, True, True)):
-            for kw in ({}, {"size": 8, "fill_value": -7}, {"size": 2, "equal_nan": False}):
-                if arr.size == 0 and "size" in kw and "fill_value" not in kw:
-                    continue
-                calls.append((f"unique {arr_name} {flags} {kw}", lambda np_, a=arr, fl=flags,
-                              kw=kw: np_.unique(a, *fl, **kw)))
-    for axis in (0, -1):
-        calls.append((f"unique axis {axis}", lambda np_, ax=axis: np_.unique(
-            np.array([[1, 2], [1, 2], [0, 5]]), True, True, True, axis=ax)))
-    for name in ("unique_all", "unique_counts", "unique_inverse", "unique_values"):
-        calls.append((name, lambda np_, n=name: getattr(np_, n)(I)))
-    check_calls(calls, eager=True)
-    check_calls([
-        ("isin", lambda np_: np_.isin(I, np.array([1, 3]))),
-        ("isin invert", lambda np_: np_.isin(X, X[0], invert=True)),
-        ("isin empty", lambda np_: np_.isin(I, np.zeros(0))),
-        ("isin method", lambda np_: np_.isin(I, np.array([2]), method="sort")),
-    ])
-    check_transforms(lambda np_, i: np_.unique(i, size=4, fill_value=-1, return_counts=True,
-                                               return_inverse=True), I[0], grad=False)
-    check_transforms(lambda np_, x: np_.unique(x, size=5), X, grad=False)
 
 
 # ---------------------------------------------------------------------------
