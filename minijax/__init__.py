@@ -33,3 +33,5 @@ from . import jaxpr as _jaxpr
 # in minijax.errors with the others.
 errors.JaxprTypeError = _jaxpr.JaxprTypeError
 errors.NonConcreteBooleanIndexError = numpy.indexing.NonConcreteBooleanIndexError
+from . import random
+from . import sharding

@@ -44,7 +44,7 @@ from .errors import (ConcretizationTypeError, TracerArrayConversionError,
 # Abstract values: what a value looks like to a transformation (shape, dtype,
 # weak type), without its contents.
 
-_SHORT_NAMES = {"float16": "f16", "float32": "f32", "float64": "f64", "int8": "i8",
+_SHORT_NAMES = {"float16": "f16", "bfloat16": "bf16", "float32": "f32", "float64": "f64", "int8": "i8",
                 "int16": "i16", "int32": "i32", "int64": "i64", "uint8": "u8",
                 "uint16": "u16", "uint32": "u32", "uint64": "u64", "bool": "bool",
                 "complex64": "c64", "complex128": "c128"}

@@ -15,6 +15,7 @@ The lattice below is JAX's, minus the exotic 4- and 8-bit float types.
 """
 import functools
 
+import ml_dtypes
 import numpy as np
 
 from .config import config
@@ -24,13 +25,17 @@ int8, int16, int32, int64 = (np.dtype(t) for t in (np.int8, np.int16, np.int32, 
 uint8, uint16, uint32, uint64 = (np.dtype(t) for t in (np.uint8, np.uint16, np.uint32, np.uint64))
 float16, float32, float64 = (np.dtype(t) for t in (np.float16, np.float32, np.float64))
 complex64, complex128 = np.dtype(np.complex64), np.dtype(np.complex128)
+# Google Brain's 16-bit float (float32's exponent range, 8 bits of precision),
+# a numpy extension type from ml_dtypes (a jaxlib dependency). numpy files it
+# under the "void" kind, so dtype kinds alone do not recognise it as a float.
+bfloat16 = np.dtype(ml_dtypes.bfloat16)
 
 # The tangent type of integer and boolean values: a dtype that holds no data.
 # Differentiating with respect to an integer gives an array of this type.
 float0 = np.dtype([("float0", np.void, 0)])
 
 SUPPORTED = (bool_, int8, int16, int32, int64, uint8, uint16, uint32, uint64,
-             float16, float32, float64, complex64, complex128)
+             float16, bfloat16, float32, float64, complex64, complex128)
 _SUPPORTED = frozenset(SUPPORTED)
 
 _NARROW = {int64: int32, uint64: uint32, float64: float32, complex128: complex64}
@@ -121,13 +126,23 @@ def dtype(x):
 
 
 def issubdtype(a, b):
-    """numpy's issubdtype, accepting minijax arrays too."""
+    """numpy's issubdtype, accepting minijax arrays too; bfloat16 counts as floating."""
+    if _is_bfloat16(a) and b in (np.floating, np.inexact, np.number):
+        return True
     return np.issubdtype(a, b)
+
+
+def _is_bfloat16(x):
+    try:
+        return np.dtype(x) == bfloat16
+    except TypeError:
+        return False
 
 
 def is_inexact(dt):
     """Floating or complex (asked on every JVP, so by dtype kind: cheap)."""
-    return np.dtype(dt).kind in "fc"
+    dt = np.dtype(dt)
+    return dt.kind in "fc" or dt == bfloat16
 
 
 def is_complex(dt):
@@ -150,7 +165,7 @@ def to_numeric_dtype(dt):
 
 
 def finfo(dt):
-    return np.finfo(dt)
+    return ml_dtypes.finfo(dt) if np.dtype(dt) == bfloat16 else np.finfo(dt)
 
 
 def iinfo(dt):
@@ -170,8 +185,8 @@ _LATTICE = {
     uint8: [int16, uint16], uint16: [int32, uint32], uint32: [int64, uint64],
     uint64: [_WEAK_FLOAT],
     int8: [int16], int16: [int32], int32: [int64], int64: [_WEAK_FLOAT],
-    _WEAK_FLOAT: [_WEAK_COMPLEX, float16],
-    float16: [float32], float32: [float64, complex64], float64: [complex128],
+    _WEAK_FLOAT: [_WEAK_COMPLEX, float16, bfloat16],
+    float16: [float32], bfloat16: [float32], float32: [float64, complex64], float64: [complex128],
     _WEAK_COMPLEX: [complex64], complex64: [complex128], complex128: [],
 }
 
@@ -208,6 +223,8 @@ def _least_upper_bound(x64, *nodes):
 
 def _lattice_node(dt, weak):
     if weak and dt != bool_:
+        if dt == bfloat16:
+            return _WEAK_FLOAT
         return {"i": _WEAK_INT, "u": _WEAK_INT, "f": _WEAK_FLOAT, "c": _WEAK_COMPLEX}[dt.kind]
     return dt
 

@@ -586,7 +586,10 @@ def _fmt_literal(val):
         return str(int(val))
     if val.dtype.kind == "c":
         return str(complex(val))
-    return str(val.dtype.type(val))   # shortest form for the dtype: 1.1, not 1.100000023841858
+    text = str(val.dtype.type(val))   # shortest form for the dtype: 1.1, not 1.100000023841858
+    if text.lstrip("-").isdigit():   # bfloat16 prints whole numbers as "1"; JAX as "1.0"
+        text += ".0"
+    return text
 
 
 def _pp_params(params, indent, names):

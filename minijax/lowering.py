@@ -20,6 +20,7 @@ conveniences (spelled out in simpler operations).
 """
 import numpy as np
 
+from . import dtypes
 from .core import ShapedArray
 from .jaxpr import Literal
 from . import lax
@@ -36,6 +37,8 @@ def element_type(dtype):
         return "i1"
     if dtype.kind == "c":
         return f"complex<f{dtype.itemsize * 4}>"
+    if dtype == dtypes.bfloat16:
+        return "bf16"
     prefix = {"f": "f", "i": "i", "u": "ui"}[dtype.kind]
     return f"{prefix}{dtype.itemsize * 8}"
 

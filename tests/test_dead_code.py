@@ -22,6 +22,7 @@ API_MODULES = {
     "minijax/scipy/__init__.py", "minijax/scipy/special.py", "minijax/scipy/linalg.py",
     "minijax/lax/linalg.py", "minijax/random.py", "minijax/ad_checkpoint.py",
     "minijax/custom_derivatives.py", "minijax/custom_solvers.py", "minijax/errors.py",
+    "minijax/custom_derivatives.py", "minijax/custom_solvers.py", "minijax/sharding.py",
 }
 
 

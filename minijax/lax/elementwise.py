@@ -30,7 +30,8 @@ unary_ops, binary_ops = {}, {}   # name -> Primitive, for the generic rules else
 
 
 def _check_kind(name, aval, kinds):
-    if aval.dtype.kind not in kinds:
+    kind = FLOAT if aval.dtype == dtypes.bfloat16 else aval.dtype.kind   # bfloat16's is "V"
+    if kind not in kinds:
         accepted = ", ".join(_KIND_NAMES[k] for k in kinds)
         raise TypeError(f"{name} does not accept dtype {aval.dtype.name}. "
                         f"Accepted dtypes are subtypes of {accepted}.")

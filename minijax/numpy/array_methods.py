@@ -8,7 +8,8 @@ whole trick that lets transformations see ordinary-looking Python code.
 import numpy as np
 
 from .. import lax
-from ..core import ArrayMethods, is_valid_value
+from ..core import (
+    ArrayMethods, ConcretizationTypeError, Tracer, concretization_message, is_valid_value)
 from .. import numpy as jnp  # a cycle: numpy/__init__ imports this module
 from .indexing import _IndexUpdateHelper, getitem
 
@@ -74,6 +75,26 @@ def _round(self, ndigits=None):
     return out.astype(int) if ndigits is None else out
 
 
+def _devices(self):
+    """The set of devices holding the array (one); tracers have no devices yet."""
+    if isinstance(self, Tracer):
+        raise ConcretizationTypeError(concretization_message(
+            self, "Abstract tracer value encountered where concrete value is expected: "
+            "The devices() method was called on"))
+    from ..sharding import default_sharding   # late: sharding imports jit's module
+    return default_sharding().device_set
+
+
+def _sharding(self):
+    """How the array is laid out over devices: all of it on the one device."""
+    if isinstance(self, Tracer):
+        raise AttributeError(f"The 'sharding' attribute is not available on traced array with "
+                             f"shape {self.aval.str_short()}. To query sharding information on "
+                             "tracers, use `minijax.typeof(x)`.")
+    from ..sharding import default_sharding
+    return default_sharding()
+
+
 def install():
     """Attach operators, properties and methods to ``core.ArrayMethods``."""
     binary = {
@@ -100,6 +121,10 @@ def install():
     ArrayMethods.real = property(jnp.real)
     ArrayMethods.imag = property(jnp.imag)
     ArrayMethods.at = property(_at)
+    ArrayMethods.itemsize = property(lambda self: self.dtype.itemsize)
+    ArrayMethods.nbytes = property(lambda self: self.size * self.dtype.itemsize)
+    ArrayMethods.devices = _devices
+    ArrayMethods.sharding = property(_sharding)
     ArrayMethods.astype = _astype
     ArrayMethods.reshape = _reshape
     ArrayMethods.transpose = _transpose

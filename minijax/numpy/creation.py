@@ -56,6 +56,7 @@ bool_ = _scalar_type(np.bool_)
 int8, int16, int32, int64 = map(_scalar_type, (np.int8, np.int16, np.int32, np.int64))
 uint8, uint16, uint32, uint64 = map(_scalar_type, (np.uint8, np.uint16, np.uint32, np.uint64))
 float16, float32, float64 = map(_scalar_type, (np.float16, np.float32, np.float64))
+bfloat16 = _scalar_type(dtypes.bfloat16)
 complex64, complex128 = map(_scalar_type, (np.complex64, np.complex128))
 int_, uint, float_, complex_ = int64, uint64, float64, complex128
 
@@ -386,3 +387,25 @@ def _linspace(*args):
 
 
 _linspace_jit = None
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0):
+    """``base ** linspace(start, stop)``: values evenly spaced on a log scale."""
+    dt = (dtypes.to_inexact_dtype(result_type(start, stop)) if dtype is None
+          else _requested_dtype(dtype))
+    compute = dtypes.to_inexact_dtype(dt)
+    start, stop = jnp.broadcast_arrays(asarray(start, compute), asarray(stop, compute))
+    exponents = linspace(start, stop, num, endpoint=endpoint, axis=axis)
+    return lax.convert_element_type(jnp.power(base, exponents), dt)
+
+
+def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
+    """A geometric progression from ``start`` to ``stop`` (both nonzero, same sign)."""
+    dt = (dtypes.to_inexact_dtype(result_type(start, stop)) if dtype is None
+          else _requested_dtype(dtype))
+    compute = dtypes.to_inexact_dtype(dt)
+    start, stop = asarray(start, compute), asarray(stop, compute)
+    sign = jnp.sign(start)   # negative progressions: the logs of the magnitudes
+    out = sign * logspace(jnp.log10(start / sign), jnp.log10(stop / sign), num,
+                          endpoint=endpoint, base=10.0, dtype=compute, axis=0)
+    return lax.convert_element_type(jnp.moveaxis(out, 0, axis), dt)

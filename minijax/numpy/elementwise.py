@@ -507,10 +507,14 @@ def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
     return where(isneginf(x), asarray(info.min if neginf is None else neginf, x.dtype), x)
 
 
-def where(condition, x=None, y=None):
-    """``x`` where ``condition`` holds, else ``y`` (numpy broadcasting)."""
+def where(condition, x=None, y=None, /, *, size=None, fill_value=None):
+    """``x`` where ``condition`` holds, else ``y`` (numpy broadcasting). With the
+    condition alone: ``nonzero(condition, size=size, fill_value=fill_value)``."""
     if x is None and y is None:
-        return jnp.nonzero(condition)
+        return jnp.nonzero(condition, size=size, fill_value=fill_value)
+    if size is not None or fill_value is not None:
+        raise ValueError("size and fill_value arguments cannot be used in three-term where "
+                         "function.")
     if x is None or y is None:
         raise ValueError("Either both or neither of the x and y arguments should be provided "
                          "to jnp.where")
@@ -526,9 +530,39 @@ def where(condition, x=None, y=None):
 
 
 def select(condlist, choicelist, default=0):
+    """``choicelist[i]`` where ``condlist[i]`` is the first true condition, else ``default``."""
+    if len(condlist) != len(choicelist):
+        raise ValueError(f"condlist must have length equal to choicelist "
+                         f"({len(choicelist)}), but got {len(condlist)}")
+    if len(condlist) == 0:
+        raise ValueError("condlist must be non-empty")
     out = default
     for cond, choice in reversed(list(zip(condlist, choicelist))):
         out = where(cond, choice, out)
+    return out
+
+
+def piecewise(x, condlist, funclist, *args, **kw):
+    """``funclist[i](x, *args, **kw)`` where ``condlist[i]`` holds (the last true
+    condition wins); an extra last entry of ``funclist`` covers the rest (default
+    0). Entries may be constants. Every function is evaluated on all of ``x``."""
+    _check_arraylike("piecewise", x)
+    x = asarray(x)
+    nc, nf = len(condlist), len(funclist)
+    if nf == nc + 1:
+        funclist = funclist[-1:] + funclist[:-1]
+    elif nf == nc:
+        funclist = [0] + list(funclist)
+    else:
+        raise ValueError(f"with {nc} condition(s), either {nc} or {nc + 1} functions are "
+                         f"expected; got {nf}")
+
+    def piece(f):
+        value = f(x, *args, **kw) if callable(f) else f
+        return broadcast_to(asarray(value).astype(x.dtype), x.shape)
+    out = piece(funclist[0])
+    for cond, f in zip(condlist, funclist[1:]):
+        out = where(asarray(cond, bool), piece(f), out)
     return out
 
 

@@ -5,10 +5,12 @@ import operator
 import numpy as np
 
 from .. import dtypes, lax
-from .creation import asarray
-from .promotion import broadcast_shapes, broadcast_to, _check_arraylike, promote_dtypes
-from .elementwise import multiply
-from .shapes import ravel, reshape, stack
+from .creation import asarray, zeros_like
+from ..lax import _convert_element_type
+from .promotion import (
+    broadcast_shapes, broadcast_to, _check_arraylike, promote_dtypes, promote_dtypes_inexact)
+from .elementwise import conj, multiply
+from .shapes import moveaxis, ravel, reshape, stack
 
 
 def _dot_dims(a_ndim, b_ndim):
@@ -98,8 +100,62 @@ def kron(a, b):
     return reshape(a_ex * b_ex, tuple(x * y for x, y in zip(a.shape, b.shape)))
 
 
-def cross(a, b):
+def cross(a, b, axisa=-1, axisb=-1, axisc=-1, axis=None):
+    """The cross product of 3-vectors (or 2-vectors, as if their third component
+    were 0) along ``axisa``/``axisb``, the result's vectors along ``axisc``."""
+    _check_arraylike("cross", a, b)
+    if axis is not None:
+        axisa = axisb = axisc = axis
     a, b = promote_dtypes(a, b)
-    a0, a1, a2 = (a[..., i] for i in range(3))
-    b0, b1, b2 = (b[..., i] for i in range(3))
-    return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], -1)
+    a, b = moveaxis(a, axisa, -1), moveaxis(b, axisb, -1)
+    if a.shape[-1] not in (2, 3) or b.shape[-1] not in (2, 3):
+        raise ValueError("Dimension must be either 2 or 3 for cross product")
+    if a.shape[-1] == 2 and b.shape[-1] == 2:   # only the z component: a scalar
+        return a[..., 0] * b[..., 1] - a[..., 1] * b[..., 0]
+    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2] if a.shape[-1] == 3 else zeros_like(a[..., 0])
+    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2] if b.shape[-1] == 3 else zeros_like(b[..., 0])
+    c = stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0])
+    return moveaxis(c, 0, axisc)
+
+
+def convolve(a, v, mode="full", *, precision=None, preferred_element_type=None):
+    """The discrete linear convolution of two 1-D arrays."""
+    return _sliding_dot("convolve", a, v, mode, precision, preferred_element_type)
+
+
+def correlate(a, v, mode="valid", *, precision=None, preferred_element_type=None):
+    """The cross-correlation ``c[k] = sum_n a[n + k] * conj(v[n])`` of two 1-D arrays."""
+    return _sliding_dot("correlate", a, v, mode, precision, preferred_element_type)
+
+
+def _sliding_dot(op, x, y, mode, precision, preferred_element_type):
+    """Slide the shorter array ``y`` along the (zero-padded) longer ``x`` and take a
+    dot product at each offset. Convolution is correlation with ``y`` reversed."""
+    _check_arraylike(op, x, y)
+    x, y = asarray(x), asarray(y)
+    if x.ndim != 1 or y.ndim != 1:
+        raise ValueError(f"{op}() only support 1-dimensional inputs.")
+    # numpy's rule: convolutions compute in floating point unless told otherwise.
+    x, y = (promote_dtypes_inexact if preferred_element_type is None else promote_dtypes)(x, y)
+    if x.shape[0] == 0 or y.shape[0] == 0:
+        raise ValueError(f"{op}: inputs cannot be empty, got shapes {x.shape} and {y.shape}.")
+    reverse_out = False
+    if op == "correlate":
+        y = conj(y)
+        if x.shape[0] < y.shape[0]:   # correlate(a, v) is correlate(v, a) reversed
+            x, y, reverse_out = y, x, True
+    else:
+        if x.shape[0] < y.shape[0]:   # convolution commutes
+            x, y = y, x
+        y = lax.rev(y, (0,))
+    m = y.shape[0]
+    pads = {"valid": (0, 0), "same": (m // 2, m - m // 2 - 1), "full": (m - 1, m - 1)}
+    if mode not in pads:
+        raise ValueError("mode must be one of ['full', 'same', 'valid']")
+    lo, hi = pads[mode]
+    x = lax.pad(x, _convert_element_type(0, x.dtype, False), [(lo, hi, 0)])
+    offsets = x.shape[0] - m + 1
+    windows = x[np.arange(offsets)[:, None] + np.arange(m)[None, :]]   # (offsets, m)
+    out = lax.dot_general(windows, y, (((1,), (0,)), ((), ())), precision,
+                          preferred_element_type)
+    return lax.rev(out, (0,)) if reverse_out else out

@@ -73,7 +73,11 @@ def _reduce(lax_fn, name, a, axis, dtype, keepdims, initial, where_, default_dty
         a = where(where_, a, _convert_element_type(fill, dt, False))
     out = lax_fn(a, axes) if axes else a
     if initial is not None:
-        out = combine(out, asarray(initial, dt))
+        initial = asarray(initial)
+        if initial.shape != ():
+            raise ValueError(f"initial value must be a scalar. Got array of shape "
+                             f"{initial.shape}")
+        out = combine(_convert_element_type(initial, dt, False), out)
     return _keep(out, axes, keepdims)
 
 
@@ -153,7 +157,6 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """Arithmetic mean over ``axis``; integers average in floating point."""
     a = asarray(a)
     axes = _canonical_axes(axis, a.ndim)
-    count = math.prod(a.shape[i] for i in axes)
     dt = _requested_dtype(dtype) if dtype is not None else (
         a.dtype if dtypes.is_inexact(a.dtype) else dtypes.default_float_dtype())
     reject_unsupported("jnp.mean", out=(out, None))

@@ -12,7 +12,7 @@ from ..lax import _convert_element_type
 from .creation import arange, asarray, eye, ndim, _shape_tuple, zeros_like
 from .promotion import broadcast_to, promote_dtypes, promote_dtypes_inexact
 from .elementwise import multiply, remainder, where
-from .reductions import _canonical_axes, sum
+from .reductions import _canonical_axes, cumsum, sum
 from .indexing import getitem
 from ..util import reject_unsupported
 
@@ -171,17 +171,29 @@ def column_stack(tup):
 
 
 def split(ary, indices_or_sections, axis=0):
+    """Split into ``indices_or_sections`` equal parts, or at the given indices."""
     ary = asarray(ary)
     axis = lax._canonical_axis(axis, ary.ndim)
     n = ary.shape[axis]
     if isinstance(indices_or_sections, (int, np.integer)):
-        if n % indices_or_sections:
+        sections = operator.index(indices_or_sections)
+        if sections <= 0 or n % sections:
             raise ValueError("array split does not result in an equal division")
-        step = n // indices_or_sections
-        bounds = list(range(0, n + 1, step))
-    else:
-        bounds = [0] + [int(i) for i in indices_or_sections] + [n]
-    return [lax.slice_in_dim(ary, lo, hi, 1, axis) for lo, hi in zip(bounds[:-1], bounds[1:])]
+        return _split_at(ary, list(range(n // sections, n, n // sections)), axis)
+    indices = concrete_or_error(indices_or_sections, "the indices of jnp.split")
+    return _split_at(ary, [operator.index(i) for i in np.ravel(indices)], axis)
+
+
+def _split_at(ary, indices, axis):
+    """The pieces ``ary[indices[i-1]:indices[i]]`` along ``axis`` (Python slicing:
+    negative indices count from the end, too-large ones are clipped)."""
+    n = ary.shape[axis]
+    bounds = [None] + list(indices) + [None]
+    pieces = []
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        start, stop, _ = slice(lo, hi).indices(n)
+        pieces.append(lax.slice_in_dim(ary, start, builtins.max(start, stop), 1, axis))
+    return pieces
 
 
 def flip(m, axis=None):
@@ -198,16 +210,37 @@ def flipud(m):
 
 
 def roll(a, shift, axis=None):
+    """Shift elements along ``axis`` cyclically (of the flattened array if None).
+    ``shift`` and ``axis`` may be tuples; ``shift`` may be traced."""
     a = asarray(a)
     if axis is None:
         return reshape(roll(ravel(a), shift, 0), a.shape)
-    axis = lax._canonical_axis(axis, a.ndim)
+    shifts = tuple(shift) if isinstance(shift, (tuple, list)) else (shift,)
+    axes = tuple(axis) if isinstance(axis, (tuple, list)) else (axis,)
+    if len(shifts) == 1:
+        shifts = shifts * len(axes)
+    elif len(axes) == 1:
+        axes = axes * len(shifts)
+    if len(shifts) != len(axes):
+        raise ValueError(f"Inconsistent number of shifts and axes: {len(shifts)} shifts for "
+                         f"{len(axes)} axes")
+    for s, ax in zip(shifts, axes):
+        a = _roll_axis(a, s, lax._canonical_axis(ax, a.ndim))
+    return a
+
+
+def _roll_axis(a, shift, axis):
+    """Roll along one axis: the window of ``[a, a]`` that starts at ``n - shift``."""
     n = a.shape[axis]
     if n == 0:
         return a
-    s = operator.index(shift) % n
-    return concatenate([lax.slice_in_dim(a, n - s, n, 1, axis),
-                        lax.slice_in_dim(a, 0, n - s, 1, axis)], axis)
+    shift = asarray(shift)
+    if shift.dtype.kind not in "iu" or shift.ndim:
+        raise TypeError(f"jnp.roll: shift must be an integer scalar, got {shift}")
+    start = lax.rem(lax.sub(_convert_element_type(n, shift.dtype, False),
+                            lax.rem(shift, _convert_element_type(n, shift.dtype, False))),
+                    _convert_element_type(n, shift.dtype, False))
+    return lax.dynamic_slice_in_dim(concatenate([a, a], axis), start, n, axis)
 
 
 def tile(A, reps):
@@ -222,24 +255,62 @@ def tile(A, reps):
     return A
 
 
-def repeat(a, repeats, axis=None):
+def repeat(a, repeats, axis=None, *, total_repeat_length=None):
+    """Repeat each element (along ``axis``; of the flattened array if None) ``repeats``
+    times, or ``repeats[i]`` times for element ``i``.
+
+    The output length must be known while tracing: ``repeats`` must be concrete
+    unless ``total_repeat_length`` gives it (the result is then cut, or padded
+    by repeating the last element).
+    """
     a = asarray(a)
     if axis is None:
         a, axis = ravel(a), 0
-    axis = lax._canonical_axis(axis, a.ndim)
-    # The output's shape depends on repeats: JAX's ConcretizationTypeError if traced.
-    r = concrete_or_error(repeats, "the repeats argument of jnp.repeat")
-    if np.ndim(r) != 0:
-        raise NotImplementedError("minijax's jnp.repeat takes a single number of repeats, "
-                                  "not one per element")
-    r = operator.index(r.item())
+    axis = lax._canonical_axis(axis, builtins.max(a.ndim, 1))
+    if total_repeat_length is None:
+        repeats = concrete_or_error(
+            repeats, "jnp.repeat's repeats: when jit-compiling jnp.repeat, the total number of "
+            "repeats must be static. To fix this, either specify a static value for `repeats`, "
+            "or pass a static value to `total_repeat_length`")
+        if np.ndim(repeats) == 0 and a.ndim:
+            return _repeat_each(a, operator.index(repeats), axis)
+        repeats = np.ravel(repeats)
+        total_repeat_length = int(np.sum(np.broadcast_to(repeats, a.shape[axis:axis + 1])))
+    total = operator.index(total_repeat_length)
+    if a.ndim == 0:
+        if np.shape(repeats) not in ((), (1,)):
+            raise ValueError("`repeat` with a scalar parameter `a` is only implemented for "
+                             "scalar values of the parameter `repeats`.")
+        return broadcast_to(a, (total,))
+    repeats = broadcast_to(ravel(asarray(repeats)), (a.shape[axis],))
+    return _repeat_counts(a, repeats, axis, total)
+
+
+def _repeat_each(a, r, axis):
+    """Every element ``r`` times: broadcast along a new axis after ``axis``, merge them."""
     expanded = lax.expand_dims(a, (axis + 1,))
     shape_ = list(expanded.shape)
     shape_[axis + 1] = r
-    b = broadcast_to(expanded, shape_)
     new_shape = list(a.shape)
     new_shape[axis] *= r
-    return reshape(b, new_shape)
+    return reshape(broadcast_to(expanded, shape_), new_shape)
+
+
+def _repeat_counts(a, repeats, axis, total):
+    """Element ``i`` repeated ``repeats[i]`` times, as a gather: output position ``p``
+    takes the element whose block of copies contains ``p``. A 1 marks where each
+    block starts; their running sum numbers the blocks."""
+    if total == 0:
+        return lax.slice_in_dim(a, 0, 0, 1, axis)
+    if a.shape[axis] == 0:
+        return a
+    repeats = lax.convert_element_type(repeats, dtypes.int32)
+    starts = cumsum(repeats) - repeats
+    inside = starts < total   # blocks starting past the end are cut off
+    marks = lax.full((total,), 0, dtypes.int32).at[where(inside, starts, 0)].add(
+        lax.convert_element_type(inside, dtypes.int32))
+    source = cumsum(marks) - 1
+    return a[(slice(None),) * axis + (source,)]
 
 
 def diagonal(a, offset=0, axis1=0, axis2=1):
@@ -287,30 +358,6 @@ def triu(m, k=0):
     m = asarray(m)
     mask = tri(*m.shape[-2:], k=k - 1, dtype=bool)
     return where(mask, zeros_like(m), m)
-
-
-def nonzero(a, *, size=None, fill_value=None):
-    """Indices of nonzero elements, one array per axis. The result's size
-    depends on the values, so ``a`` must be concrete (not traced). With
-    ``size``, the indices are cut or padded to that length with ``fill_value``
-    (0 by default; a scalar, or one per axis)."""
-    concrete = concrete_or_error(asarray(a), "jnp.nonzero, whose output size depends on "
-                                 "the values")
-    if concrete.ndim == 0:
-        raise ValueError("Calling nonzero on 0d arrays is not allowed. Use "
-                         "jnp.atleast_1d(scalar).nonzero() instead.")
-    found = np.nonzero(concrete)
-    if size is None:
-        return tuple(asarray(i.astype(np.int32)) for i in found)
-    fills = fill_value if isinstance(fill_value, tuple) else (fill_value,) * concrete.ndim
-    if len(fills) != concrete.ndim or any(np.ndim(f) != 0 for f in fills):
-        raise ValueError(f"fill_value must be a scalar or a tuple of length {concrete.ndim}; "
-                         f"got {fill_value}")
-    size = operator.index(size)
-    return tuple(asarray(np.concatenate([i[:size], np.full(builtins.max(size - len(i), 0),
-                                                           0 if f is None else f)]
-                                        ).astype(np.int32))
-                 for i, f in zip(found, fills))
 
 
 def take(a, indices, axis=None, out=None, mode=None, unique_indices=False,
@@ -441,23 +488,6 @@ def _check_sort_options(name, kind, order):
                         "stable=False to specify sort stability.")
     if order is not None:
         raise TypeError(f"'order' argument to {name} is not supported.")
-
-
-def median(a, axis=None, out=None, overwrite_input=False, keepdims=False):
-    """The middle value along ``axis`` (the mean of the two middle ones for even sizes)."""
-    if overwrite_input or out is not None:   # JAX's error for both
-        raise ValueError("jax.numpy.median does not support overwrite_input=True or "
-                         "out != None")
-    a = asarray(a)
-    if axis is None:
-        a, axis = ravel(a), 0
-    axis = lax._canonical_axis(axis, a.ndim)
-    s = sort(a, axis)
-    n = a.shape[axis]
-    lo = lax.index_in_dim(s, (n - 1) // 2, axis, keepdims)
-    hi = lax.index_in_dim(s, n // 2, axis, keepdims)
-    lo, hi = promote_dtypes_inexact(lo, hi)
-    return (lo + hi) / 2
 
 
 def outer(a, b):
