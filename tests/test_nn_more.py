@@ -302,6 +302,8 @@ def test_initializers_bit_for_bit(name, args):
         want = theirs(jax.random.key(42), shape, dtype)
         assert got.dtype == want.dtype and got.shape == want.shape
         np.testing.assert_array_equal(np.asarray(got), np.asarray(want))
+    if name not in ("glorot_normal", "he_uniform", "variance_scaling"):
+        return   # float64: a few suffice (each dtype compiles the samplers again)
     with x64():
         np.testing.assert_array_equal(
             np.asarray(ours(minijax.random.key(1), shape, np.float64)),
