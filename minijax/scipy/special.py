@@ -18,7 +18,8 @@ from .. import dtypes, lax
 from .. import numpy as jnp
 from ..custom_derivatives import custom_jvp
 from ..numpy.promotion import _check_arraylike, promote_dtypes_inexact
-from ..nn.softmax import logsumexp, softmax, log_softmax  # noqa: F401  (same as JAX's)
+from ..nn import softmax as _nn_softmax
+from ..nn.softmax import logsumexp  # noqa: F401  (one function in JAX too)
 
 
 def _inexact(name, *args):
@@ -42,6 +43,16 @@ def _float32_or_64(name, x):
     if x.dtype not in (np.float32, np.float64):
         raise TypeError(f"{name}: x.dtype={x.dtype} is not supported (float32 or float64 only)")
     return x
+
+
+def softmax(x, /, *, axis=None):
+    """exp(x) / sum(exp(x)) over ``axis`` (all axes by default, as in scipy)."""
+    return _nn_softmax.softmax(x, axis=axis)
+
+
+def log_softmax(x, /, *, axis=None):
+    """x - logsumexp(x) over ``axis`` (all axes by default, as in scipy)."""
+    return _nn_softmax.log_softmax(x, axis=axis)
 
 
 # ---------------------------------------------------------------------------
