@@ -21,7 +21,7 @@ API_MODULES = {
     "minijax/scipy/__init__.py", "minijax/scipy/special.py", "minijax/scipy/linalg.py",
     "minijax/lax/linalg.py", "minijax/random.py", "minijax/ad_checkpoint.py",
     "minijax/custom_derivatives.py", "minijax/custom_solvers.py",
-    "minijax/nn/__init__.py", "minijax/nn/activations.py", "minijax/nn/softmax.py",
+    "minijax/nn/__init__.py", "minijax/nn/activations.py", "minijax/nn/normalization.py",
     "minijax/nn/attention.py", "minijax/nn/initializers.py",
 }
 # Packages whose modules are all API (``stats.norm.logpdf``, ...), except

@@ -1,7 +1,7 @@
 """``minijax.nn``: the neural-network functions of ``jax.nn``.
 
 - ``activations``: relu, gelu, silu, elu, softplus, ... (pointwise) and glu;
-- ``softmax``: softmax, log_softmax, logsumexp, logmeanexp, standardize, one_hot;
+- ``normalization``: softmax, log_softmax, logsumexp, logmeanexp, standardize, one_hot;
 - ``attention``: dot_product_attention;
 - ``initializers``: weight initializers on ``minijax.random``.
 
@@ -13,7 +13,7 @@ from .activations import (  # noqa: F401
     identity, relu, relu6, sigmoid, tanh, softplus, log_sigmoid, soft_sign, squareplus,
     sparse_plus, sparse_sigmoid, silu, swish, mish, elu, celu, selu, leaky_relu, hard_tanh,
     hard_sigmoid, hard_silu, hard_swish, gelu, glu, log1mexp)
-from .softmax import (  # noqa: F401
+from .normalization import (  # noqa: F401
     logsumexp, logmeanexp, softmax, log_softmax, standardize, one_hot)
 from .attention import dot_product_attention  # noqa: F401
 from . import initializers  # noqa: F401

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import dtypes, lax
 from .. import numpy as jnp
-from .softmax import logsumexp, softmax
+from .normalization import logsumexp, softmax
 
 
 def _ensure_4d(t):

@@ -18,8 +18,8 @@ from .. import dtypes, lax
 from .. import numpy as jnp
 from ..custom_derivatives import custom_jvp
 from ..numpy.promotion import _check_arraylike, promote_dtypes_inexact
-from ..nn import softmax as _nn_softmax
-from ..nn.softmax import logsumexp  # noqa: F401  (one function in JAX too)
+from ..nn import normalization
+from ..nn.normalization import logsumexp  # noqa: F401  (one function in JAX too)
 
 
 def _inexact(name, *args):
@@ -47,12 +47,12 @@ def _float32_or_64(name, x):
 
 def softmax(x, /, *, axis=None):
     """exp(x) / sum(exp(x)) over ``axis`` (all axes by default, as in scipy)."""
-    return _nn_softmax.softmax(x, axis=axis)
+    return normalization.softmax(x, axis=axis)
 
 
 def log_softmax(x, /, *, axis=None):
     """x - logsumexp(x) over ``axis`` (all axes by default, as in scipy)."""
-    return _nn_softmax.log_softmax(x, axis=axis)
+    return normalization.log_softmax(x, axis=axis)
 
 
 # ---------------------------------------------------------------------------

@@ -1,5 +1,6 @@
-"""Softmax and its relatives: ``logsumexp``, ``logmeanexp``, ``softmax``,
-``log_softmax``, plus ``standardize`` and ``one_hot``.
+"""Functions that normalize along an axis: ``softmax`` and its relatives
+``log_softmax``, ``logsumexp``, ``logmeanexp``; ``standardize``; and
+``one_hot`` (rows of the identity, each summing to one).
 
 All take JAX's ``where=`` mask: masked-out elements take no part in the
 reductions (we mask with ``jnp.where`` before reducing, which is what a
