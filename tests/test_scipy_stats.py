@@ -17,9 +17,10 @@ SCALE = np.array([[1.0], [2.0]])
 # distribution, function, arguments (x first), points for finite differences
 CASES = []
 for dist in ("norm", "laplace", "logistic", "cauchy", "expon", "uniform"):
-    for fn in ("logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"):
+    has = set(dir(getattr(jax.scipy.stats, dist)))      # each has its own subset
+    for fn in sorted({"logpdf", "pdf", "cdf", "logcdf", "sf", "logsf"} & has):
         CASES.append((dist, fn, (X, LOC, SCALE), (np.array([0.2, 1.3, 2.1]), 0.1, 1.5)))
-    for fn in ("ppf", "isf"):
+    for fn in sorted({"ppf", "isf"} & has):
         CASES.append((dist, fn, (Q, LOC, SCALE), (np.array([0.2, 0.6]), 0.1, 1.5)))
 CASES += [
     ("t", "logpdf", (X, np.array([[1.0], [4.5]]), 0.5, 2.0), (X, 3.0, 0.5, 2.0)),
