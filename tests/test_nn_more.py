@@ -336,6 +336,10 @@ def test_delta_orthogonal():
     check_like_jax(ours, theirs, rtol=1e-5, atol=1e-6)
 
 
+def test_initializer_protocol():
+    assert isinstance(minijax.nn.initializers.he_normal(), minijax.nn.initializers.Initializer)
+
+
 def test_initializer_bad_input():
     with pytest.raises(ValueError, match="invalid mode"):
         minijax.nn.initializers.variance_scaling(1.0, "fan_sideways", "normal")(

@@ -6,11 +6,20 @@ array; the functions here build them (``normal(0.1)``, ``glorot_uniform()``,
 JAX's threefry generator, the same key gives JAX's numbers.
 """
 import math
+import typing
 
 import numpy as np
 
 from .. import dtypes, random
 from .. import numpy as jnp
+
+
+@typing.runtime_checkable
+class Initializer(typing.Protocol):
+    """The type of an initializer: ``init(key, shape, dtype=None)`` -> array."""
+
+    def __call__(self, key, shape, dtype=None, out_sharding=None):
+        raise NotImplementedError
 
 
 def _default(dtype):
