@@ -341,8 +341,6 @@ def digamma(x):
     return lax.digamma(_inexact("digamma", x))
 
 
-psi = digamma
-
 
 def polygamma(n, x):
     """The n-th derivative of digamma (``n`` a non-negative integer)."""
