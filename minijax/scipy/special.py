@@ -341,7 +341,6 @@ def digamma(x):
     return lax.digamma(_inexact("digamma", x))
 
 
-
 def polygamma(n, x):
     """The n-th derivative of digamma (``n`` a non-negative integer)."""
     x = _inexact("polygamma", x)
