@@ -1183,3 +1183,29 @@ def multivariate_normal(key, mean, cov, shape=None, dtype=None, method="cholesky
         shape = _shape(shape)
         _check_shape("normal", shape, mean.shape[:-1], cov.shape[:-2])
     return _multivariate_normal(words, mean, _cholesky_factor(cov), shape, dtype)
+
+
+# ---------------------------------------------------------------------------
+# Orthogonal matrices: Mezzadri's recipe (arXiv:math-ph/0609050). The QR
+# factors of a Gaussian matrix are unique once R's diagonal is made positive,
+# and the Q so fixed is uniformly distributed on the orthogonal group.
+
+
+@functools.partial(jit, static_argnums=(1, 2, 3, 4))
+def _orthogonal(words, n, m, shape, dtype):
+    z = normal(words, (*shape, max(n, m), min(n, m)), dtype)
+    q, r = jnp.linalg.qr(z)
+    signs = jnp.sign(jnp.diagonal(r, 0, -2, -1))
+    q = q * jnp.expand_dims(signs, -2)
+    return jnp.swapaxes(q, -1, -2) if n < m else q
+
+
+def orthogonal(key, n, shape=(), dtype=None, m=None):
+    """A random (n, m) matrix (m defaults to n) with orthonormal rows or
+    columns, whichever are fewer; uniform on the orthogonal group when n == m.
+    ``shape`` adds leading batch axes."""
+    words, _ = _key_words("orthogonal", key)
+    dtype = _float_dtype("orthogonal", dtype)
+    n = operator.index(n)
+    m = n if m is None else operator.index(m)
+    return _orthogonal(words, n, m, _shape(shape), dtype)

@@ -23,12 +23,22 @@ API_MODULES = {
     "minijax/lax/linalg.py", "minijax/random.py", "minijax/ad_checkpoint.py",
     "minijax/custom_derivatives.py", "minijax/custom_solvers.py", "minijax/errors.py",
     "minijax/custom_derivatives.py", "minijax/custom_solvers.py", "minijax/sharding.py",
+    "minijax/test_util.py", "minijax/api.py", "minijax/lax/__init__.py",
+    "minijax/scipy/__init__.py", "minijax/scipy/special.py", "minijax/scipy/linalg.py",
+    "minijax/lax/linalg.py", "minijax/random.py", "minijax/ad_checkpoint.py",
+    "minijax/custom_derivatives.py", "minijax/custom_solvers.py",
+    "minijax/nn/__init__.py", "minijax/nn/activations.py", "minijax/nn/normalization.py",
+    "minijax/nn/attention.py", "minijax/nn/initializers.py",
 }
+# Packages whose modules are all API (``stats.norm.logpdf``, ...), except
+# their private helper modules (``_util.py``).
+API_PACKAGES = ("minijax/numpy/", "minijax/scipy/stats/")
 
 
 def _is_api(path):
     rel = path.relative_to(ROOT).as_posix()
-    return rel in API_MODULES or rel.startswith("minijax/numpy/")
+    private_helpers = path.name.startswith("_") and path.name != "__init__.py"
+    return rel in API_MODULES or (rel.startswith(API_PACKAGES) and not private_helpers)
 
 
 def _definitions():

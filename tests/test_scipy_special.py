@@ -1,0 +1,164 @@
+"""minijax.scipy.special against jax.scipy.special: values in float32 and
+float64, gradients (against jax.grad, including JAX's custom rules at the
+awkward points, and by finite differences), vmap and jit."""
+import jax
+import numpy as np
+import pytest
+
+import minijax
+from minijax.test_util import check_grads
+from helpers import F64_TOL, check_like_jax, x64
+
+REAL = np.array([-9.5, -3.0, -0.7, -1e-3, 0.0, 1e-7, 0.5, 3.0, 7.9, 8.0, 8.1, 30.0])
+POSITIVE = np.array([1e-3, 0.2, 0.5, 1.0, 2.5, 7.5, 9.0, 40.0])
+UNIT = np.array([0.0, 1e-30, 1e-3, 0.1, 0.5, 0.86, 0.9, 1 - 1e-6, 1.0])
+WIDE = np.linspace(-40.0, 40.0, 33)
+# For finite differences (steps of 1e-4): well inside the domains, away from 0.
+INNER = np.array([0.1, 0.5, 0.86, 0.9])
+AWAY = np.array([-9.5, -3.0, -0.7, 0.5, 3.0, 7.9, 8.1, 30.0])
+
+# name, sample points, float32 tolerance, points away from kinks and poles
+UNARY = [
+    ("erf", REAL, None, REAL[REAL != 0]), ("erfc", REAL, None, REAL[REAL != 0]),
+    ("erfinv", UNIT[1:-1] * 2 - 1, dict(rtol=2e-5, atol=2e-6), np.array([-0.5, 0.2, 0.7])),
+    ("expit", WIDE, None, WIDE), ("logit", UNIT, dict(rtol=2e-5, atol=2e-6), INNER),
+    ("ndtr", WIDE, None, REAL), ("log_ndtr", WIDE, dict(rtol=2e-5, atol=1e-6), WIDE),
+    ("ndtri", UNIT, dict(rtol=2e-5, atol=2e-6), INNER),
+    ("gammaln", POSITIVE, dict(rtol=2e-5, atol=2e-6), POSITIVE[1:]),
+    ("gamma", np.concatenate([REAL, POSITIVE]), dict(rtol=2e-5, atol=2e-6), POSITIVE[1:-1]),
+    ("gammasgn", REAL, None, None), ("digamma", POSITIVE, dict(rtol=2e-5, atol=2e-6), POSITIVE[1:]),
+    ("entr", np.concatenate([[-1.0], UNIT]), None, INNER),
+    ("i0e", REAL, None, AWAY), ("i1e", REAL, None, AWAY),
+    ("i0", REAL[2:-1], dict(rtol=2e-5, atol=2e-6), AWAY[2:-1]),
+    ("i1", REAL[2:-1], dict(rtol=2e-5, atol=2e-6), AWAY[2:-1]),
+]
+
+
+def test_the_names_of_the_brief_are_here():
+    names = ["xlogy", "xlog1py", "ndtr", "ndtri", "log_ndtr", "gamma", "gammaln", "gammasgn",
+             "betaln", "beta", "logsumexp", "softmax", "log_softmax", "expit", "logit", "entr",
+             "zeta", "i0e", "i1e", "i0", "i1", "erf", "erfc", "erfinv", "digamma",
+             "polygamma", "multigammaln"]
+    assert [n for n in names if not hasattr(minijax.scipy.special, n)] == []
+    assert all(hasattr(jax.scipy.special, n) for n in names)
+
+
+def _pair(name):
+    return getattr(minijax.scipy.special, name), getattr(jax.scipy.special, name)
+
+
+@pytest.mark.parametrize("name,x,tol,smooth", UNARY, ids=[u[0] for u in UNARY])
+def test_unary_values_and_gradients(name, x, tol, smooth):
+    ours, theirs = _pair(name)
+    tol = tol or {}
+    x32 = x.astype(np.float32)
+    check_like_jax(ours(x32), theirs(x32), **tol)
+    check_like_jax(ours(x32.reshape(-1, 1)[:4]), theirs(x32.reshape(-1, 1)[:4]), **tol)
+    if smooth is None:
+        return
+    g32 = minijax.vmap(minijax.grad(ours))(x32)
+    check_like_jax(g32, jax.vmap(jax.grad(theirs))(x32), **(tol or dict(rtol=2e-5, atol=2e-6)))
+    with x64():
+        check_like_jax(ours(x), theirs(x), rtol=1e-12, atol=1e-14)
+        check_like_jax(minijax.vmap(minijax.grad(ours))(x), jax.vmap(jax.grad(theirs))(x),
+                       rtol=1e-11, atol=1e-14)
+        check_grads(ours, (smooth,), order=1)
+
+
+@pytest.mark.parametrize("name", ["ndtr", "i1e", "log_ndtr", "zeta"])
+def test_under_jit(name):
+    ours, theirs = _pair(name)
+    args = (np.array([2.0, 3.5], np.float32), np.array([0.5, 2.0], np.float32)) if name == "zeta" \
+        else (WIDE.astype(np.float32)[::4],)
+    check_like_jax(minijax.jit(ours)(*args), jax.jit(theirs)(*args), rtol=2e-5, atol=2e-6)
+    check_like_jax(minijax.jit(minijax.grad(lambda *a: ours(*a).sum()))(*args),
+                   jax.grad(lambda *a: theirs(*a).sum())(*args), rtol=2e-5, atol=2e-6)
+
+
+XY = (np.array([0.0, 0.0, 0.0, 1.5, -2.0, 3.0, 0.0, 2.0]),
+      np.array([0.0, 2.0, np.nan, 0.5, 3.0, 0.0, -0.5, 1e-3]))
+
+
+@pytest.mark.parametrize("name", ["xlogy", "xlog1py"])
+def test_xlogy_family(name):
+    """x log y is 0 at x = 0 (even at y = 0) and its custom derivative is JAX's
+    there: log(y) in x."""
+    ours, theirs = _pair(name)
+    x, y = (a.astype(np.float32) for a in XY)
+    check_like_jax(ours(x, y), theirs(x, y))
+    for argnum in (0, 1):
+        check_like_jax(minijax.vmap(minijax.grad(ours, argnum))(x, y),
+                       jax.vmap(jax.grad(theirs, argnum))(x, y))
+    check_like_jax(ours(2, 3), theirs(2, 3))
+    check_like_jax(minijax.vmap(ours, (0, None))(x, np.float32(2.0)),
+                   jax.vmap(theirs, (0, None))(x, np.float32(2.0)))
+    with x64():
+        check_like_jax(ours(*XY), theirs(*XY), **F64_TOL)
+        check_grads(ours, (np.array([0.5, 2.0]), np.array([0.7, 1.5])), order=2)
+
+
+def test_entr_gradient_at_zero_and_complex():
+    check_like_jax(minijax.grad(minijax.scipy.special.entr)(0.0),
+                   jax.grad(jax.scipy.special.entr)(0.0))
+    with pytest.raises(ValueError, match="complex"):
+        minijax.scipy.special.entr(np.array([1j]))
+
+
+@pytest.mark.parametrize("name", ["betaln", "beta", "zeta"])
+def test_binary(name):
+    ours, theirs = _pair(name)
+    if name == "zeta":
+        a = np.array([1.5, 2.0, 3.0, 5.0, 10.0, 1.1, 0.5, 1.0, 2.0, 2.0])
+        b = np.array([0.1, 1.0, 2.5, 0.5, 3.0, 7.0, 1.0, 1.0, 0.0, -1.5])
+        smooth = (a[:6], b[:6])
+    else:
+        a = np.array([0.5, 3.0, 10.0, 1e3, 0.2, 7.0])
+        b = np.array([2.0, 9.0, 1e4, 0.3, 0.4, 20.0])
+        smooth = (a, b)
+    check_like_jax(ours(a.astype(np.float32), b.astype(np.float32)),
+                   theirs(a.astype(np.float32), b.astype(np.float32)), rtol=2e-5, atol=2e-6)
+    with x64():
+        check_like_jax(ours(a, b), theirs(a, b), rtol=1e-12, atol=1e-14)
+        for argnum in (0, 1):
+            check_like_jax(minijax.vmap(minijax.grad(ours, argnum))(*smooth),
+                           jax.vmap(jax.grad(theirs, argnum))(*smooth), rtol=1e-9, atol=1e-12)
+        if name != "zeta":   # zeta's series derivative is JAX's rule, not the exact one
+            check_grads(ours, smooth, order=1)
+
+
+def test_zeta_needs_q():
+    with pytest.raises(NotImplementedError, match="Riemann"):
+        minijax.scipy.special.zeta(2.0)
+
+
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_polygamma_and_multigammaln(n):
+    x = POSITIVE[1:].astype(np.float32)
+    check_like_jax(minijax.scipy.special.polygamma(n, x), jax.scipy.special.polygamma(n, x),
+                   rtol=2e-5, atol=2e-6)
+    check_like_jax(minijax.scipy.special.multigammaln(x + 2, n + 1),
+                   jax.scipy.special.multigammaln(x + 2, n + 1), rtol=2e-5, atol=2e-6)
+
+
+def test_log_ndtr_series_order_and_tails():
+    x = np.array([-100.0, -30.0, -12.0, -5.0, 0.0, 6.0, 12.0], np.float32)
+    for order in (0, 1, 5):
+        check_like_jax(minijax.scipy.special.log_ndtr(x, order),
+                       jax.scipy.special.log_ndtr(x, order), rtol=2e-5, atol=1e-6)
+    check_like_jax(minijax.vmap(minijax.grad(minijax.scipy.special.log_ndtr))(x),
+                   jax.vmap(jax.grad(jax.scipy.special.log_ndtr))(x), rtol=2e-5, atol=1e-6)
+    with pytest.raises(ValueError, match="series_order"):
+        minijax.scipy.special.log_ndtr(x, 31)
+    with pytest.raises(TypeError, match="dtype"):
+        minijax.scipy.special.ndtr(np.array([1, 2]))
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(axis=0), dict(b=np.array([1.0, -1.0, 2.0]),
+                                                                return_sign=True)])
+def test_logsumexp_softmax(kwargs):
+    m = np.array([[1.0, -2.0, 3.0], [0.5, 0.5, -1.0]], np.float32)
+    check_like_jax(minijax.scipy.special.logsumexp(m, **kwargs),
+                   jax.scipy.special.logsumexp(m, **kwargs))
+    check_like_jax(minijax.scipy.special.softmax(m, axis=0),
+                   jax.scipy.special.softmax(m, axis=0))
+    check_like_jax(minijax.scipy.special.log_softmax(m), jax.scipy.special.log_softmax(m))
