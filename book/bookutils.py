@@ -138,5 +138,7 @@ def interleaved_times(fns, rounds=9, clock=time.perf_counter):
 def cpu_times(fns, rounds=9):
     """``interleaved_times`` measured in this process's CPU time: the cost of
     each function, which other programs on a busy machine cannot inflate (a
-    wall-clock timing there mostly measures how long the process waited)."""
+    wall-clock timing there mostly measures how long the process waited).
+    Chapters that use it run numpy with one BLAS thread: idle BLAS threads
+    spin, and their spinning would count as CPU time."""
     return interleaved_times(fns, rounds=rounds, clock=time.process_time)
