@@ -66,11 +66,13 @@ def source_lines(obj):
     return len(inspect.getsource(obj).splitlines())
 
 
-def median_time(fn, repeat=7, number=None, warmup=1):
+def median_time(fn, repeat=7, number=None, warmup=1, clock=time.perf_counter):
     """Median seconds per call of ``fn()`` over ``repeat`` rounds.
 
     ``number`` calls per round are chosen so a round takes about 20 ms when
     not given. Results that are arrays are waited on (``block_until_ready``).
+    ``clock`` is wall time by default; ``time.process_time`` counts only this
+    process's CPU time, which other programs on a busy machine cannot inflate.
     """
     def call():
         out = fn()
@@ -81,16 +83,16 @@ def median_time(fn, repeat=7, number=None, warmup=1):
     for _ in range(warmup):
         call()
     if number is None:
-        t0 = time.perf_counter()
+        t0 = clock()
         call()
-        once = max(time.perf_counter() - t0, 1e-7)
+        once = max(clock() - t0, 1e-7)
         number = max(1, min(1000, int(0.02 / once)))
     rounds = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
+        t0 = clock()
         for _ in range(number):
             call()
-        rounds.append((time.perf_counter() - t0) / number)
+        rounds.append((clock() - t0) / number)
     return statistics.median(rounds)
 
 
@@ -121,12 +123,22 @@ def show_statements(module, *prefixes):
     return _listing(_caption(spans), "\n".join(found))
 
 
-def interleaved_times(fns, rounds=9):
+def interleaved_times(fns, rounds=9, clock=time.perf_counter):
     """Seconds per call of each function in ``fns`` (a dict): the fastest of
     several ~20 ms rounds, taken in turns, so that a busy moment on a shared
-    machine slows down no single function and the least disturbed round counts."""
+    machine slows down no single function and the least disturbed round counts.
+    ``clock`` as for ``median_time``."""
     times = {name: [] for name in fns}
     for _ in range(rounds):
         for name, fn in fns.items():
-            times[name].append(median_time(fn, repeat=1))
+            times[name].append(median_time(fn, repeat=1, clock=clock))
     return {name: min(ts) for name, ts in times.items()}
+
+
+def cpu_times(fns, rounds=9):
+    """``interleaved_times`` measured in this process's CPU time: the cost of
+    each function, which other programs on a busy machine cannot inflate (a
+    wall-clock timing there mostly measures how long the process waited).
+    Chapters that use it run numpy with one BLAS thread: idle BLAS threads
+    spin, and their spinning would count as CPU time."""
+    return interleaved_times(fns, rounds=rounds, clock=time.process_time)
