@@ -18,7 +18,7 @@ PACKAGE = ROOT / "minijax"
 API_MODULES = {
     "minijax/__init__.py", "minijax/config.py", "minijax/dtypes.py", "minijax/tree_util.py",
     "minijax/tree.py", "minijax/flatten_util.py", "minijax/debug.py",
-    "minijax/test_util.py", "minijax/nn.py", "minijax/api.py", "minijax/lax/__init__.py",
+    "minijax/test_util.py", "minijax/api.py", "minijax/lax/__init__.py",
     "minijax/scipy/__init__.py", "minijax/scipy/special.py", "minijax/scipy/linalg.py",
     "minijax/lax/linalg.py", "minijax/random.py", "minijax/ad_checkpoint.py",
     "minijax/custom_derivatives.py", "minijax/custom_solvers.py", "minijax/errors.py",
