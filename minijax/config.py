@@ -153,11 +153,11 @@ def disable_jit(disable=True):
     return config.setting("jax_disable_jit", disable)
 
 
-def debug_nans(value=True):
+def debug_nans(new_val=True):
     """Context manager: ``jax_debug_nans`` set inside the block."""
-    return config.setting("jax_debug_nans", value)
+    return config.setting("jax_debug_nans", new_val)
 
 
-def numpy_rank_promotion(value):
+def numpy_rank_promotion(new_val):
     """Context manager: ``jax_numpy_rank_promotion`` set inside the block."""
-    return config.setting("jax_numpy_rank_promotion", value)
+    return config.setting("jax_numpy_rank_promotion", new_val)

@@ -59,6 +59,13 @@ EXCEPTIONS = {
     # minijax does not have: there is nothing for a name to change.
     ("top", "vmap", "axis_name"): "no collectives in minijax",
     ("top", "vmap", "spmd_axis_name"): "no sharding in minijax",
+    # JAX documents these as unused too (its own code never reads them, or
+    # reads them only to pick an algorithm): accepting them is what JAX does.
+    ("numpy", "histogram_bin_edges", "weights"): "unused by JAX",
+    ("numpy", "unique", "sorted"): "unused by JAX",
+    ("numpy", "isin", "assume_unique"): "a promise about the input: same answer",
+    # JAX's default is a sentinel that a boolean flag's context manager reads as True.
+    ("top", "debug_nans", "new_val"): "JAX's no-default sentinel means True",
 }
 
 

@@ -13,6 +13,7 @@ from .creation import asarray
 from .promotion import _check_arraylike
 from .creation import _requested_dtype
 from .elementwise import isnan, logical_not, sqrt, where as _where
+from ..util import reject_unsupported
 from .reductions import (
     _check_where, all, argmax, argmin, cumprod, cumsum, max, mean, min, prod, sum)
 
@@ -72,6 +73,7 @@ def nanmean(a, axis=None, dtype=None, out=None, keepdims=False, where=None):
 def nanvar(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, where=None,
            mean=None):
     """Variance of the values that are not nan (nan where fewer than ``ddof + 1``)."""
+    reject_unsupported("jnp.nanvar", out=(out, None))
     _check_arraylike("nanvar", a)
     where = _check_where("nanvar", where)
     computation_dtype, dt = _var_dtypes(asarray(a).dtype, dtype)

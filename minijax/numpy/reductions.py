@@ -157,6 +157,7 @@ def mean(a, axis=None, dtype=None, out=None, keepdims=False, *, where=None):
     """Arithmetic mean over ``axis``; integers average in floating point."""
     a = asarray(a)
     axes = _canonical_axes(axis, a.ndim)
+    count = math.prod(a.shape[i] for i in axes)
     dt = _requested_dtype(dtype) if dtype is not None else (
         a.dtype if dtypes.is_inexact(a.dtype) else dtypes.default_float_dtype())
     reject_unsupported("jnp.mean", out=(out, None))
