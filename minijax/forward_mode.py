@@ -800,26 +800,41 @@ def _eigh_jvp(primals, tangents, *, lower, sort_eigenvalues):
 jvp_rules[la.eigh_p] = _eigh_jvp
 
 
-def _qr_jvp(primals, tangents, *, full_matrices):
+def _thin_qr_jvp(q, r, a_dot):
     """From dA = dQ R + Q dR with Q^H dQ skew-Hermitian and dR upper triangular
-    (for m >= n, reduced factors)."""
-    a, = primals
-    a_dot, = tangents
-    q, r = la.qr_p.bind(a, full_matrices=full_matrices)
-    *_, m, n = get_aval(a).shape
-    if m < n or (full_matrices and m != n):
-        raise NotImplementedError("Unimplemented case of QR decomposition derivative "
-                                  "(it needs m >= n, and full_matrices=False unless square)")
-    dtype = get_aval(a).dtype
-    dx_rinv = la.triangular_solve(r, instantiate(a_dot))        # dA R^{-1}
+    (reduced factors of an m x n matrix, m >= n)."""
+    dtype, n = get_aval(r).dtype, get_aval(r).shape[-1]
+    dx_rinv = la.triangular_solve(r, a_dot)                     # dA R^{-1}
     qt_dx_rinv = la.matmul(la._H(q), dx_rinv)
     lower_part = la.tril(qt_dx_rinv, -1)
     omega = lax.sub(lower_part, la._H(lower_part))              # skew-Hermitian part
     if dtypes.is_complex(dtype):   # the diagonal of Q^H dQ is imaginary for complex Q
         imag_part = lax.sub(qt_dx_rinv, lax.convert_element_type(lax.real(qt_dx_rinv), dtype))
-        omega = lax.add(omega, lax.mul(la.eye_like(a, n), imag_part))
+        omega = lax.add(omega, lax.mul(la.eye_like(r, n), imag_part))
     dq = lax.add(la.matmul(q, lax.sub(omega, qt_dx_rinv)), dx_rinv)
     dr = la.matmul(lax.sub(qt_dx_rinv, omega), r)
+    return dq, dr
+
+
+def _qr_jvp(primals, tangents, *, full_matrices):
+    """Tall or square A: the thin rule. Wide A (m < n): A = [A1 A2] with A1
+    square gives Q and R1 from A1 = Q R1 (the thin rule), and R2 = Q^H A2, so
+    dR2 = dQ^H A2 + Q^H dA2."""
+    a, = primals
+    a_dot = instantiate(tangents[0])
+    q, r = la.qr_p.bind(a, full_matrices=full_matrices)
+    *_, m, n = get_aval(a).shape
+    if m > n and full_matrices:
+        raise NotImplementedError("Unimplemented case of QR decomposition derivative "
+                                  "(full_matrices=True needs a square or wide matrix)")
+    if m <= n:
+        last = len(get_aval(a).shape) - 1
+        left = lambda x: lax.slice_in_dim(x, 0, m, axis=last)
+        right = lambda x: lax.slice_in_dim(x, m, n, axis=last)
+        dq, dr1 = _thin_qr_jvp(q, left(r), left(a_dot))
+        dr2 = lax.add(la.matmul(la._H(dq), right(a)), la.matmul(la._H(q), right(a_dot)))
+        return [q, r], [dq, lax.concatenate([dr1, dr2], last)]
+    dq, dr = _thin_qr_jvp(q, r, a_dot)
     return [q, r], [dq, dr]
 
 

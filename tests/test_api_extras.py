@@ -4,11 +4,13 @@
 ``jax_debug_nans``, ``jax_disable_jit``, ``jax_numpy_rank_promotion``,
 ``jax_platforms`` / ``jax_platform_name``.
 """
+import re
 import warnings
 
 import jax
 import jax.numpy as jnp
 import numpy as np
+
 import pytest
 
 import minijax
@@ -209,15 +211,28 @@ def test_disable_jit_runs_eagerly(capsys):
     lambda lib, m: lib.grad(lib.jit(lambda x: m.log(x) * 0))(0.0),
 ])
 def test_debug_nans_raises_where_jax_does(make, capsys):
-    """Same exception, naming the same primitive."""
+    """Same exception, naming the same primitive.
+
+    JAX's first line is either "invalid value (nan) encountered in log" or,
+    when its de-optimized re-run happens to find no nan (this depends on what
+    JAX has cached from earlier tests), "('jit(log)', 'nan'). Because ...".
+    Either way it names the primitive; minijax always gives the first form.
+    """
     messages = []
     for lib, np_mod in ((jax, jnp), (minijax, mnp)):
         lib.config.update("jax_debug_nans", True)
-        with pytest.raises(FloatingPointError) as info:
-            make(lib, np_mod)
-        lib.config.update("jax_debug_nans", False)
+        try:
+            with pytest.raises(FloatingPointError) as info:
+                make(lib, np_mod)
+        finally:
+            lib.config.update("jax_debug_nans", False)
         messages.append(str(info.value).splitlines()[0])
-    assert messages[0] == messages[1]
+    theirs, ours = messages
+    primitive = re.fullmatch(r"invalid value \(nan\) encountered in (\w+)", ours)
+    assert primitive, ours
+    name = primitive.group(1)
+    # the jit-wrapped primitive is named as the user called it: jit(multiply) for mul
+    assert theirs == ours or (theirs.startswith("('jit(") and name in theirs), (theirs, ours)
 
 
 def test_debug_nans_names_the_primitive_under_jit(capsys):

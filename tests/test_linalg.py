@@ -345,6 +345,42 @@ def test_failures_give_nans_like_jax():
     check_like_jax(mjnp.linalg.slogdet(singular)[1], jnp.linalg.slogdet(singular)[1])
 
 
+@pytest.mark.parametrize("left_side", [True, False])
+def test_singular_triangular_solve_gives_infs_like_jax(left_side):
+    """A zero on the diagonal gives infs and NaNs where JAX's LAPACK call does,
+    eagerly (no LinAlgError: found by the program fuzzer, in the derivative
+    of QR) and under jit (StableHLO's own solver spreads NaNs instead)."""
+    a = np.triu(np.random.RandomState(3).randn(2, 3, 3))
+    a[1, 1, 1] = 0.0
+    b = np.random.RandomState(4).randn(2, 3, 2) if left_side else np.ones((2, 2, 3))
+    kw = dict(left_side=left_side, lower=False)
+    with x64():
+        theirs = jax.lax.linalg.triangular_solve(a, b, **kw)
+        assert not np.isfinite(np.asarray(theirs)).all()
+        for fn in (mlax_linalg.triangular_solve, minijax.jit(mlax_linalg.triangular_solve,
+                                                             static_argnames=tuple(kw))):
+            check_like_jax(fn(a, b, **kw), theirs, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("shape", [(2, 3), (2, 5), (3, 2, 4)])
+@pytest.mark.parametrize("dtype", [np.float64, np.complex128])
+def test_qr_derivatives_of_wide_matrices_match_jax(shape, dtype):
+    """m < n: JAX differentiates QR of wide matrices (found by the program
+    fuzzer: minijax raised NotImplementedError), also rank-deficient ones."""
+    rng = np.random.RandomState(5)
+    a = general(rng, shape, dtype)
+    t = general(rng, shape, dtype)
+    loss = lambda np_: lambda x: np_.abs(np_.linalg.qr(x)[1]).sum()
+    with x64():
+        check_like_jax(minijax.jvp(mjnp.linalg.qr, (a,), (t,)), jax.jvp(jnp.linalg.qr, (a,), (t,)),
+                       rtol=1e-9, atol=1e-9)
+        check_like_jax(minijax.grad(loss(mjnp))(a), jax.grad(loss(jnp))(a), rtol=1e-9, atol=1e-9)
+        rank_one = np.array([[1.0, 2.0, 3.0], [2.0, 4.0, 6.0]])
+        sum_r = lambda np_: lambda x: np_.linalg.qr(x)[1].sum()
+        check_like_jax(minijax.grad(sum_r(mjnp))(rank_one), jax.grad(sum_r(jnp))(rank_one),
+                       rtol=1e-9, atol=1e-9)
+
+
 def test_slogdet_and_det_signs_match_jax():
     rng = np.random.RandomState(8)
     for seed in range(5):

@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 import scipy.linalg
+import scipy.linalg.blas
 
 from .. import dtypes
 from ..core import Primitive, ShapedArray, get_aval
@@ -125,14 +126,18 @@ triangular_solve_p = Primitive("triangular_solve")
 
 
 def _triangular_solve_one(a, b, left_side, lower, transpose_a, conjugate_a, unit_diagonal):
+    # BLAS trsm, as XLA's CPU kernel: a singular ``a`` gives infs and NaNs, as
+    # in JAX. (scipy.linalg.solve_triangular calls LAPACK's trtrs, which checks
+    # the diagonal and raises LinAlgError instead.)
     if conjugate_a:
         a = np.conj(a)
-    if not left_side:   # x op(a) = b  <=>  op(a)^T x^T = b^T
-        x = scipy.linalg.solve_triangular(a, b.T, trans=0 if transpose_a else 1, lower=lower,
-                                          unit_diagonal=unit_diagonal, check_finite=False)
-        return (x.T,)
-    return (scipy.linalg.solve_triangular(a, b, trans=1 if transpose_a else 0, lower=lower,
-                                          unit_diagonal=unit_diagonal, check_finite=False),)
+    a, b = np.asarray(a), np.asarray(b)
+    if a.size == 0 or b.size == 0:
+        return (np.zeros(b.shape, np.result_type(a, b)),)
+    trsm, = scipy.linalg.blas.get_blas_funcs(("trsm",), (a, b))
+    x = trsm(1.0, a, b, side=0 if left_side else 1, lower=lower,
+             trans_a=1 if transpose_a else 0, diag=unit_diagonal)
+    return (x,)
 
 
 @triangular_solve_p.def_impl

@@ -579,7 +579,9 @@ def clip(arr=None, /, min=None, max=None):
 def heaviside(x1, x2, /):
     x1, x2 = _prepare("heaviside", x1, x2, promote=promote_dtypes_inexact)
     zero, one = _const_like(x1, 0), _const_like(x1, 1)
-    return where(lax.lt(x1, zero), zero, where(lax.gt(x1, zero), one, x2))
+    # nan is neither below nor above 0: it passes through (as in numpy and JAX).
+    return where(lax.lt(x1, zero), zero,
+                 where(lax.gt(x1, zero), one, where(lax.ne(x1, x1), x1, x2)))
 
 
 def sinc(x, /):

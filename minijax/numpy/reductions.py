@@ -53,7 +53,7 @@ def _check_where(name, where_):
 
 
 def _reduce(lax_fn, name, a, axis, dtype, keepdims, initial, where_, default_dtype=None,
-            combine=None, identity=None, out=None):
+            combine=None, identity=None, out=None, upcast_f16=False):
     """A reduction over ``axis``: entries where the mask ``where_`` is False
     count as the operation's ``identity`` (a function of the dtype; None for
     max and min, which then need ``initial``), and ``initial`` is combined in last."""
@@ -63,22 +63,30 @@ def _reduce(lax_fn, name, a, axis, dtype, keepdims, initial, where_, default_dty
     where_ = _check_where(name, where_)
     dt = _requested_dtype(dtype) if dtype is not None else (
         default_dtype(a.dtype) if default_dtype else a.dtype)
-    a = _convert_element_type(a, dt, False)
+    # Sums and products of 16-bit floats accumulate in float32 (as JAX's do
+    # when no dtype is asked for) and are rounded once, at the end.
+    computation_dt = _upcast_f16(dt) if upcast_f16 and dtype is None else dt
+    a = _convert_element_type(a, computation_dt, False)
     axes = _canonical_axes(axis, a.ndim)
     if where_ is not None:
         if identity is None and initial is None:
             raise ValueError(f"reduction operation {name} does not have an identity, so to "
                              "use a where mask one has to specify 'initial'")
         fill = _lowest(dt) if name == "max" else _highest(dt) if name == "min" else identity(dt)
-        a = where(where_, a, _convert_element_type(fill, dt, False))
+        a = where(where_, a, _convert_element_type(fill, computation_dt, False))
     out = lax_fn(a, axes) if axes else a
     if initial is not None:
         initial = asarray(initial)
         if initial.shape != ():
             raise ValueError(f"initial value must be a scalar. Got array of shape "
                              f"{initial.shape}")
-        out = combine(_convert_element_type(initial, dt, False), out)
-    return _keep(out, axes, keepdims)
+        out = combine(_convert_element_type(initial, computation_dt, False), out)
+    return _keep(_convert_element_type(out, dt, False), axes, keepdims)
+
+
+def _upcast_f16(dt):
+    """float32 for the 16-bit floats, whose sums lose too much on the way."""
+    return dtypes.float32 if np.dtype(dt) in (np.dtype(np.float16), dtypes.bfloat16) else dt
 
 
 def _lowest(dt):
@@ -95,13 +103,13 @@ def _highest(dt):
 def sum(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Sum of elements over ``axis`` (all axes by default)."""
     return _reduce(lax.reduce_sum, "sum", a, axis, dtype, keepdims, initial, where,
-                   _sum_dtype, lax.add, identity=lambda dt: 0, out=out)
+                   _sum_dtype, lax.add, identity=lambda dt: 0, out=out, upcast_f16=True)
 
 
 def prod(a, axis=None, dtype=None, out=None, keepdims=False, initial=None, where=None):
     """Product of elements over ``axis``."""
     return _reduce(lax.reduce_prod, "prod", a, axis, dtype, keepdims, initial, where,
-                   _sum_dtype, lax.mul, identity=lambda dt: 1, out=out)
+                   _sum_dtype, lax.mul, identity=lambda dt: 1, out=out, upcast_f16=True)
 
 
 def max(a, axis=None, out=None, keepdims=False, initial=None, where=None):
@@ -195,6 +203,7 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False, *, where=Non
     a = asarray(a)
     where = _check_where("var", where)
     dt, out_dtype = _var_dtypes(a.dtype, dtype)
+    dt = _upcast_f16(dt)    # 16-bit floats: all in float32, rounded once (as JAX)
     a = _convert_element_type(a, dt, False)
     axes = _canonical_axes(axis, a.ndim)
     centered = lax.sub(a, mean(a, axes, dtype=dt, keepdims=True, where=where))
@@ -237,10 +246,10 @@ def _arg(lax_fn, name):
         reject_unsupported(f"jnp.{name}", out=(out, None))
         a = asarray(a)
         if axis is None:
-            result = lax_fn(jnp.ravel(a), 0, dtypes.int32)
+            result = lax_fn(jnp.ravel(a), 0, dtypes.default_int_dtype())
             return lax.expand_dims(result, tuple(range(a.ndim))) if keepdims else result
         axis = lax._canonical_axis(axis, a.ndim)
-        result = lax_fn(a, axis, dtypes.int32)
+        result = lax_fn(a, axis, dtypes.default_int_dtype())
         return lax.expand_dims(result, (axis,)) if keepdims else result
     fn.__name__ = name
     fn.__doc__ = f"Index of the {name[3:]}imum along ``axis`` (of the flattened array if None)."
