@@ -156,6 +156,29 @@ def test_scatter_modes(name):
                    jax.grad(loss(jjnp, theirs), argnums)(_x(jjnp), _v(jjnp)))
 
 
+@pytest.mark.parametrize("index, kw", [
+    (np.array([1, 1, 3], np.int32), {}),          # a repeated index applies func twice
+    (IDX, {}),                                    # out of bounds: dropped
+    (IDX, {"mode": "clip"}),                      # clamped: 7 applies at 4 (twice with 4)
+    ((slice(1, None, 2),), {}),
+])
+@pytest.mark.parametrize("func", ["sin", "double"])
+def test_at_apply(index, kw, func):
+    """x.at[idx].apply(f): f on each named element, once per time it is named."""
+    f = {"sin": lambda jnp: jnp.sin, "double": lambda jnp: (lambda v: v * 2)}[func]
+    ours = lambda x: x.at[index].apply(f(mjnp), **kw)       # noqa: E731
+    theirs = lambda x: x.at[index].apply(f(jjnp), **kw)     # noqa: E731
+    check_like_jax(ours(_x(mjnp)), theirs(_x(jjnp)))
+    check_like_jax(minijax.jit(ours)(_x(mjnp)), jax.jit(theirs)(_x(jjnp)))
+    xs = np.arange(10., dtype=np.float32).reshape(2, 5)
+    check_like_jax(minijax.vmap(ours)(mjnp.asarray(xs)), jax.vmap(theirs)(jjnp.asarray(xs)))
+
+
+def test_at_apply_keeps_the_dtype():
+    with pytest.raises(TypeError, match="keep the dtype"):
+        mjnp.arange(3.).at[1].apply(lambda v: v > 0)
+
+
 def test_lax_gather_and_scatter_defaults():
     """lax.gather defaults to promise_in_bounds (XLA clamps); a scatter in
     promise_in_bounds mode drops out-of-bounds updates, as XLA does."""

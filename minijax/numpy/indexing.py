@@ -395,9 +395,28 @@ class _IndexUpdateRef:
 
     def apply(self, func, *, indices_are_sorted=False, unique_indices=False, mode=None,
               wrap_negative_indices=True):
-        raise NotImplementedError("minijax does not implement x.at[...].apply (a scatter "
-                                  "that applies a function); use x.at[...].set(func(x[...])) "
-                                  "when the indices do not repeat.")
+        """``func`` (a function of one scalar) applied to each element the index
+        names, once for every time the index names it, as JAX's scatter does:
+        ``x.at[[1, 1]].apply(f)`` puts ``f(f(x[1]))`` at 1."""
+        x = self.array
+        times = _scatter_update(jnp.zeros(x.shape, dtypes.int32), self.index, 1,
+                                lax.scatter_add, mode, indices_are_sorted, unique_indices,
+                                wrap_negative_indices)
+        if x.size == 0:
+            return x
+        from ..batching import vmap   # a function of scalars, applied to every element
+        elementwise = lambda y: lax.reshape(vmap(func)(jnp.ravel(y)), x.shape)   # noqa: E731
+
+        def once_more(state):
+            i, y = state
+            fy = elementwise(y)
+            if fy.dtype != y.dtype:
+                raise TypeError(f"x.at[...].apply: func must keep the dtype {y.dtype}; "
+                                f"it returned {fy.dtype}")
+            return lax.add(i, np.int32(1)), jnp.where(lax.gt(times, i), fy, y)
+        _, out = lax.while_loop(lambda state: lax.lt(state[0], jnp.max(times)), once_more,
+                                (np.int32(0), x))
+        return out
 
 
 def _is_basic_index(index):
