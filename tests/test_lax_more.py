@@ -136,3 +136,64 @@ def test_nextafter_under_jit_like_jax():
     x, y = np.float32([1, 2, 0, -0.0, 1e-38]), np.float32([2, 0, -1, 1, 0])
     check_like_jax(minijax.jit(minijax.lax.nextafter)(x, y), jax.lax.nextafter(x, y),
                    rtol=0, atol=0)
+
+
+# ---------------------------------------------------------------------------
+# gather and scatter with batching dimensions
+
+def _batched_gather(lax, x, idx):
+    """Per batch element b (axis 0 of both), x[b, idx[b, k, 0], idx[b, k, 1]]."""
+    dn = lax.GatherDimensionNumbers(offset_dims=(), collapsed_slice_dims=(1, 2),
+                                    start_index_map=(1, 2), operand_batching_dims=(0,),
+                                    start_indices_batching_dims=(0,))
+    return lax.gather(x, idx, dn, (1, 1, 1), mode="clip")
+
+
+def _batched_scatter_add(lax, x, idx, updates):
+    # the indices' batching axis is axis 1 here, the operand's axis 2
+    dn = lax.ScatterDimensionNumbers(update_window_dims=(), inserted_window_dims=(0, 1),
+                                     scatter_dims_to_operand_dims=(0, 1),
+                                     operand_batching_dims=(2,),
+                                     scatter_indices_batching_dims=(1,))
+    return lax.scatter_add(x, idx, updates, dn)
+
+
+def test_gather_and_scatter_with_batching_dims_like_jax():
+    x = RNG.standard_normal((2, 3, 4)).astype(np.float32)
+    idx = np.array([[[0, 1], [2, 3], [1, 0]], [[1, 1], [0, 2], [2, 3]]], np.int32)
+    sidx = np.array([[[0, 1], [2, 0], [1, 2], [1, 1]]] * 3, np.int32)   # (3, 4, 2)
+    updates = RNG.standard_normal((3, 4)).astype(np.float32)
+    y = np.moveaxis(x, 0, 1)   # (3, 2, 4): batching axis 2 has 4 entries
+
+    def both(lax):
+        return lambda x, y, u: (_batched_gather(lax, x, idx),
+                                _batched_scatter_add(lax, y, sidx, u))
+    theirs = both(jax.lax)(x, y, updates)
+    check_like_jax(both(minijax.lax)(x, y, updates), theirs, rtol=0, atol=0)
+    check_like_jax(minijax.jit(both(minijax.lax))(x, y, updates), theirs, rtol=0, atol=0)
+    loss = lambda lax: (lambda x, y, u: sum(                       # noqa: E731
+        (o * o).sum() for o in both(lax)(x, y, u)))
+    check_like_jax(minijax.grad(loss(minijax.lax), (0, 1, 2))(x, y, updates),
+                   jax.grad(loss(jax.lax), (0, 1, 2))(x, y, updates))
+    xs = np.stack([x, 2 * x])
+    check_like_jax(minijax.vmap(lambda x: _batched_gather(minijax.lax, x, idx))(xs),
+                   jax.vmap(lambda x: _batched_gather(jax.lax, x, idx))(xs), rtol=0, atol=0)
+
+
+def test_batching_dims_of_different_sizes_are_an_error_like_jax():
+    x = np.zeros((1, 3, 4), np.float32)
+    idx = np.zeros((2, 3, 2), np.int32)
+    for lax in (jax.lax, minijax.lax):
+        with pytest.raises(TypeError, match="batching dimensions .* same shape, got") as info:
+            _batched_gather(lax, x, idx)
+        assert "got (1,) and (2,)" in str(info.value)
+
+
+def test_gather_axis_neither_offset_nor_collapsed_is_an_error_like_jax():
+    x, idx = np.zeros((2, 3, 4), np.float32), np.zeros((2, 3, 2), np.int32)
+    for lax in (jax.lax, minijax.lax):
+        dn = lax.GatherDimensionNumbers(offset_dims=(), collapsed_slice_dims=(2,),
+                                        start_index_map=(1, 2), operand_batching_dims=(0,),
+                                        start_indices_batching_dims=(0,))
+        with pytest.raises(TypeError, match="must either be a offset dimension or explicitly"):
+            lax.gather(x, idx, dn, (1, 1, 1), mode="clip")

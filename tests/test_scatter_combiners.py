@@ -112,11 +112,6 @@ def test_lax_scatter_with_windows_matches_jax():
         check_like_jax(ours, theirs, rtol=0, atol=0)
 
 
-def test_apply_says_what_to_do_instead():
-    with pytest.raises(NotImplementedError, match="set"):
-        mjnp.asarray(X).at[0].apply(mjnp.sin)
-
-
 def test_jaxpr_names_the_primitives_like_jax():
     text = str(minijax.make_jaxpr(UPDATES["max"])(X, U))
     assert "scatter-max" in text

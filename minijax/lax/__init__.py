@@ -425,6 +425,9 @@ def gather(operand, start_indices, dimension_numbers, slice_sizes, *,
     ``promise_in_bounds`` (XLA clamps the start indices)."""
     mode = GatherScatterMode.from_any(GatherScatterMode.PROMISE_IN_BOUNDS if mode is None
                                       else mode)
+    start_indices, dimension_numbers = _fold_batching_dims(
+        "gather", operand, start_indices, dimension_numbers, "collapsed_slice_dims",
+        "start_index_map", "operand_batching_dims", "start_indices_batching_dims")
     if mode != GatherScatterMode.FILL_OR_DROP:
         fill_value = None   # only the fill mode reads it (JAX ignores it too)
     return gather_p.bind(operand, start_indices, dimension_numbers=dimension_numbers,
@@ -433,8 +436,40 @@ def gather(operand, start_indices, dimension_numbers, slice_sizes, *,
                          unique_indices=bool(unique_indices))
 
 
+def _fold_batching_dims(name, operand, indices, dn, collapsed, index_map, operand_batching,
+                        indices_batching):
+    """The same gather or scatter without batching dimensions.
+
+    Batching axis ``d`` of the operand, paired with axis ``i`` of the indices,
+    says: the element at position ``p`` along ``i`` reads (or writes) position
+    ``p`` along ``d``. That is an ordinary collapsed axis whose index column is
+    ``p`` itself, an iota along ``i``; the shapes of the results do not change.
+    """
+    batching, along = getattr(dn, operand_batching), getattr(dn, indices_batching)
+    if not batching and not along:
+        return indices, dn
+    op_shape, idx_aval = get_aval(operand).shape, get_aval(indices)
+    if len(batching) != len(along) or any(
+            op_shape[d] != idx_aval.shape[i] for d, i in zip(batching, along)):
+        raise TypeError(f"{name.split('_')[0].capitalize()} op requires operand batching "
+                        "dimensions and indices batching dimensions to have the same shape, "
+                        f"got {tuple(op_shape[d] for d in batching)} and "
+                        f"{tuple(idx_aval.shape[i] for i in along)}.")
+    last = idx_aval.ndim - 1
+    column_shape = idx_aval.shape[:-1] + (1,)
+    columns = [broadcasted_iota(idx_aval.dtype, column_shape, i) for i in along]
+    dn = dn._replace(**{collapsed: tuple(sorted(tuple(getattr(dn, collapsed)) + tuple(batching))),
+                        index_map: tuple(getattr(dn, index_map)) + tuple(batching),
+                        operand_batching: (), indices_batching: ()})
+    return concatenate([indices, *columns], last), dn
+
+
 def _scatter(prim, operand, scatter_indices, updates, dimension_numbers, *,
              indices_are_sorted=False, unique_indices=False, mode=None):
+    scatter_indices, dimension_numbers = _fold_batching_dims(
+        prim.name.replace("-", "_"), operand, scatter_indices, dimension_numbers,
+        "inserted_window_dims", "scatter_dims_to_operand_dims", "operand_batching_dims",
+        "scatter_indices_batching_dims")
     return prim.bind(operand, scatter_indices, updates, dimension_numbers=dimension_numbers,
                      mode=GatherScatterMode.from_any(mode),
                      indices_are_sorted=bool(indices_are_sorted),

@@ -415,6 +415,11 @@ def _gather_abstract_eval(operand, indices, dimension_numbers, slice_sizes, mode
                                                zip(slice_sizes, operand.shape)):
         raise _shape_error(f"gather slice_sizes {slice_sizes} invalid for operand shape "
                            f"{operand.shape}.")
+    if len(dn.offset_dims) + len(dn.collapsed_slice_dims) != operand.ndim:
+        raise TypeError("All components of the offset index in a gather op must either be a "
+                        "offset dimension or explicitly collapsed/batching; got "
+                        f"len(slice_sizes)={len(slice_sizes)}, offset_dims={dn.offset_dims}, "
+                        f"collapsed_slice_dims={dn.collapsed_slice_dims}.")
     if any(slice_sizes[d] != 1 for d in dn.collapsed_slice_dims):
         raise _shape_error("gather: collapsed_slice_dims must have slice size 1.")
     shape = _gather_shape(operand.shape, indices.shape, dn, slice_sizes)
