@@ -84,6 +84,38 @@ def test_quantiles(method):
                      grad=method in ("linear", "midpoint", "lower"))
 
 
+def test_weighted_quantiles():
+    """weights= (method="inverted_cdf" only, as in JAX and numpy): the first
+    sorted value whose cumulative weight reaches q times the total."""
+    q = np.array([0.0, 0.2, 0.5, 0.93, 1.0], np.float32)
+    w = RNG.uniform(0, 2, size=X.shape).astype(np.float32)
+    w[0, 1] = 0.0    # a value that weighs nothing
+    calls = []
+    for name, qs in (("quantile", q), ("nanquantile", q), ("percentile", 100 * q),
+                     ("nanpercentile", 100 * q)):
+        data = NANS if name.startswith("nan") else X
+        for axis, weights in ((None, w), (1, w), (1, w[0]), (0, w[:, 0]), ((0, 1), w)):
+            calls.append((f"{name} {axis} {weights.shape}", lambda np_, f=name, d=data, qs=qs,
+                          a=axis, ws=weights: getattr(np_, f)(d, qs, axis=a, weights=ws,
+                                                              method="inverted_cdf")))
+    calls += [
+        ("int weights", lambda np_: np_.quantile(X, q, axis=1, weights=(10 * w).astype(int),
+                                                 method="inverted_cdf")),
+        ("keepdims", lambda np_: np_.quantile(X, 0.5, axis=0, weights=w, keepdims=True,
+                                              method="inverted_cdf")),
+        ("nan row", lambda np_: np_.quantile(NANS, 0.5, axis=1, weights=w,
+                                             method="inverted_cdf")),
+        ("other method", lambda np_: np_.quantile(X, 0.5, weights=w)),
+        ("axis None, partial weights", lambda np_: np_.quantile(X, 0.5, weights=w[0],
+                                                                method="inverted_cdf")),
+        ("weights of the wrong shape", lambda np_: np_.quantile(X, 0.5, axis=1, weights=w[:2],
+                                                                method="inverted_cdf")),
+    ]
+    check_calls(calls)
+    check_transforms(lambda np_, x, w: np_.quantile(x, q.astype(x.dtype), axis=1, weights=w,
+                                                    method="inverted_cdf"), X, w)
+
+
 def test_median_and_average():
     w = RNG.uniform(0.1, 1, size=4).astype(np.float32)
     check_calls([

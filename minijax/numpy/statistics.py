@@ -14,8 +14,8 @@ from ..lax import _convert_element_type
 from .creation import asarray
 from .promotion import _check_arraylike, broadcast_to, promote_dtypes_inexact
 from .elementwise import ceil, clip, floor, isnan, logical_not, where
-from .reductions import _canonical_axes, any, mean, sum
-from .shapes import reshape, sort, take_along_axis, transpose
+from .reductions import _canonical_axes, any, cumsum, mean, sum
+from .shapes import argsort, reshape, sort, take_along_axis, transpose
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf")
 
@@ -72,9 +72,9 @@ def _quantile(name, a, q, axis, out, overwrite_input, method, keepdims, weights,
     if method not in _METHODS:
         raise ValueError("method can only be 'linear', 'lower', 'higher', 'midpoint', "
                          "'nearest' or 'inverted_cdf'")
-    if weights is not None:   # JAX allows weights with method="inverted_cdf" only
-        raise NotImplementedError(f"jnp.{name}: the `weights` argument is not implemented "
-                                  "in minijax")
+    if weights is not None and method != "inverted_cdf":   # as JAX
+        raise NotImplementedError(f"{method} doesn't support weights. Only method "
+                                  "'inverted_cdf' supports weights.")
     a, = promote_dtypes_inexact(asarray(a))
     if dtypes.is_complex(a.dtype):
         raise ValueError("quantile does not support complex input, as the operation is "
@@ -86,23 +86,50 @@ def _quantile(name, a, q, axis, out, overwrite_input, method, keepdims, weights,
     kept = [i for i in range(a.ndim) if i not in axes]
     # The reduced axes, flattened into one last axis of length n.
     n = math.prod(a.shape[i] for i in axes)
-    rows = reshape(transpose(a, kept + list(axes)), [a.shape[i] for i in kept] + [n])
-    result = _sorted_quantile(rows, q, method, ignore_nan)
+    as_rows = lambda x: reshape(transpose(x, kept + list(axes)),         # noqa: E731
+                                [a.shape[i] for i in kept] + [n])
+    if weights is not None:
+        weights = as_rows(_quantile_weights(a, weights, axis, axes))
+    result = _sorted_quantile(as_rows(a), q, method, ignore_nan, weights)
     if keepdims:
         result = reshape(result, q.shape + tuple(1 if i in axes else d
                                                  for i, d in enumerate(a.shape)))
     return _convert_element_type(result, a.dtype, a.weak_type)
 
 
-def _sorted_quantile(rows, q, method, ignore_nan):
-    """Quantiles along the last axis of ``rows``; the result has shape
+def _quantile_weights(a, weights, axis, axes):
+    """``weights`` broadcast to the shape of ``a``: given for all of ``a``, or
+    along the reduced axes only."""
+    _check_arraylike("quantile", weights)
+    weights, = promote_dtypes_inexact(asarray(weights))
+    if weights.shape == a.shape:
+        return weights
+    if axis is None:
+        raise ValueError("Weights shape must match 'a' shape when axis is None.")
+    along = tuple(a.shape[i] for i in axes)
+    if weights.shape != along:
+        raise ValueError(f"Weights shape {weights.shape} must match reduction axes {along}")
+    return broadcast_to(reshape(weights, [a.shape[i] if i in axes else 1
+                                          for i in range(a.ndim)]), a.shape)
+
+
+def _sorted_quantile(rows, q, method, ignore_nan, weights=None):
+    """Quantiles along the last axis of ``rows`` (each value counting as
+    much as its weight, if given); the result has shape
     ``q.shape + rows.shape[:-1]``."""
     nan = _convert_element_type(np.nan, rows.dtype, False)
     if ignore_nan:   # sort every nan last (a negative nan would sort first)
         rows = where(isnan(rows), nan, rows)
     else:            # a row with a nan has a nan quantile
         rows = where(any(isnan(rows), axis=-1, keepdims=True), nan, rows)
-    rows = sort(rows, axis=-1)
+    if weights is None:
+        rows = sort(rows, axis=-1)
+    else:            # sort the weights along with the values; a nan weighs nothing
+        if ignore_nan:
+            weights = where(isnan(rows), _convert_element_type(0, weights.dtype, False),
+                            weights)
+        order = argsort(rows, axis=-1)
+        rows, weights = take_along_axis(rows, order, -1), take_along_axis(weights, order, -1)
     n = rows.shape[-1]
     q_dt = q.dtype if dtypes.is_inexact(q.dtype) else dtypes.default_float_dtype()
     count = (sum(logical_not(isnan(rows)), axis=-1, dtype=q_dt) if ignore_nan else
@@ -110,6 +137,13 @@ def _sorted_quantile(rows, q, method, ignore_nan):
     out_shape = q.shape + rows.shape[:-1]
     q = broadcast_to(reshape(q, q.shape + (1,) * (rows.ndim - 1)), out_shape)
     last = count - 1
+    if method == "inverted_cdf" and weights is not None:
+        # the first sorted value whose cumulative weight reaches q * total weight
+        cumulative = cumsum(weights, axis=-1)
+        below = cumulative < lax.expand_dims(q, (q.ndim,)) * cumulative[..., -1:]
+        index = clip(sum(below, axis=-1, dtype=q_dt), 0, last)
+        value = _pick(rows, index)
+        return where(count == 0, nan, value) if ignore_nan else value
     if method == "inverted_cdf":   # the first sorted value whose rank reaches q * count
         index = clip(ceil(q * count) - 1, 0, last)
         value = _pick(rows, index)
