@@ -39,11 +39,18 @@ $(VENV)/.bench-deps: pyproject.toml | $(PY)
 	$(PIP) -e ".[bench]"
 	@touch $@
 
+# Compiled programs of the chapters, kept between runs (minijax's persistent
+# compilation cache): a rebuild, and the chapters' run under `make test` after
+# `make book`, load them instead of compiling again. Only the chapters use it
+# (conftest.py hands it to their kernels): for tests/, which compile thousands
+# of small programs once each, writing entries costs more than it saves.
+CACHE_DIR := $(CURDIR)/_build/xla-cache
+
 test: $(VENV)/.test-deps
-	$(BOOK_ENV) $(PY) -m pytest tests book --nbval-lax --nbval-current-env -q -n auto --dist loadfile
+	$(BOOK_ENV) MINIJAX_BOOK_CACHE_DIR=$(CACHE_DIR) $(PY) -m pytest tests book --nbval-lax --nbval-current-env -q -n auto --dist loadfile
 
 book: $(VENV)/.book-deps
-	$(BOOK_ENV) $(VENV)/bin/sphinx-build -E -W --keep-going -q -b html book _build/html
+	$(BOOK_ENV) MINIJAX_COMPILATION_CACHE_DIR=$(CACHE_DIR) $(VENV)/bin/sphinx-build -E -W --keep-going -q -b html book _build/html
 	@echo "The book is at file://$(CURDIR)/_build/html/index.html"
 
 myst-check: $(VENV)/.book-deps

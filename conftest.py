@@ -12,6 +12,7 @@ runs in the chapter's directory, as it would for an ``.ipynb`` there.
 # the stub (`python tools/exercises.py selftest NN` tries both ways; so does
 # tests/test_exercises.py). After editing a chapter, run
 # `python tools/chapters.py --fix book/NN_name.md` (jupytext's exact form).
+import os
 from pathlib import Path
 from unittest import mock
 
@@ -35,6 +36,15 @@ def pytest_collect_file(file_path: Path, parent):
     from nbval.plugin import IPyNbFile
 
     class MystNotebookFile(IPyNbFile):
+        def setup(self):
+            # The kernel inherits our environment: hand it the chapters'
+            # compilation cache (the Makefile's MINIJAX_BOOK_CACHE_DIR, the
+            # folder `make book` fills), which this process does not use.
+            cache = os.environ.get("MINIJAX_BOOK_CACHE_DIR")
+            with mock.patch.dict(os.environ, {"MINIJAX_COMPILATION_CACHE_DIR": cache}
+                                 if cache else {}):
+                super().setup()
+
         def collect(self):
             nb = jupytext.read(self.path)   # md:myst -> NotebookNode (no outputs)
             with mock.patch("nbval.plugin.nbformat.read", return_value=nb):

@@ -12,8 +12,8 @@ Only the switches tutorials set exist:
 * ``jax_numpy_rank_promotion``: what ``jnp`` binary operations do on operands
   of different ranks ("allow", "warn" or "raise");
 * ``jax_compilation_cache_dir``: a folder where ``jit`` keeps compiled
-  programs between processes (also from ``JAX_COMPILATION_CACHE_DIR``);
-  unset, nothing is kept.
+  programs between processes (also from ``MINIJAX_COMPILATION_CACHE_DIR``
+  or ``JAX_COMPILATION_CACHE_DIR``); unset, nothing is kept.
 
 Flags are read as attributes (``config.jax_debug_nans``) or with
 ``config.read(name)``; the context managers ``minijax.debug_nans(True)``,
@@ -56,7 +56,10 @@ class Config:
         self.platform_name = os.environ.get("JAX_PLATFORM_NAME", "")
         self.live_platform = None   # set by _xla once a device client exists
         self.eager_constant_folding = False   # set by ensure_compile_time_eval()
-        self.compilation_cache_dir = os.environ.get("JAX_COMPILATION_CACHE_DIR") or None
+        # MINIJAX_COMPILATION_CACHE_DIR first: the Makefile sets it for the book
+        # and the tests without turning on real JAX's cache in the same processes.
+        self.compilation_cache_dir = (os.environ.get("MINIJAX_COMPILATION_CACHE_DIR")
+                                      or os.environ.get("JAX_COMPILATION_CACHE_DIR") or None)
         self._listeners = []
 
     def _attribute(self, name):

@@ -43,6 +43,7 @@ SCRIPT = textwrap.dedent("""
 def _run(cache_dir):
     env = {**os.environ, "PYTHONPATH": ROOT, "MINIJAX_PLATFORM": "cpu"}
     env.pop("JAX_COMPILATION_CACHE_DIR", None)
+    env.pop("MINIJAX_COMPILATION_CACHE_DIR", None)
     done = subprocess.run([sys.executable, "-c", SCRIPT, str(cache_dir)], env=env,
                           capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
