@@ -216,6 +216,7 @@ def assert_same(ours, theirs, exact, tol=None, types=True, signed_zeros=True):
         a_np, b_np = np.asarray(a), np.asarray(b)
         leaf_exact = exact is True or (exact == "real" and a_np.dtype.kind != "c")
         assert a_np.shape == b_np.shape, ("shape", a_np.shape, b_np.shape)
+        assert all(type(d) is int for d in np.shape(a)), ("shape of Python ints", np.shape(a))
         assert a_np.dtype == b_np.dtype, ("dtype", a_np.dtype, b_np.dtype)
         if types:
             assert weak_type(a) == weak_type(b), ("weak_type", weak_type(a), weak_type(b))

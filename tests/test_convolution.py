@@ -160,3 +160,13 @@ def test_small_cnn_per_example_gradients_like_jax():
     per_example = lambda jx: jx.jit(jx.vmap(jx.grad(loss(jx)), (None, 0, 0)))  # noqa: E731
     check_like_jax(per_example(minijax)(params, images, labels),
                    per_example(jax)(params, images, labels), rtol=1e-4, atol=1e-5)
+
+
+def test_shapes_are_python_ints():
+    """The output shape of a convolution (and of its transposes, in grad) is
+    a tuple of Python ints, as JAX's: numpy integers print as np.int64(4)."""
+    x, w = np.ones((1, 1, 8, 8), np.float32), np.ones((4, 1, 3, 3), np.float32)
+    f = lambda w, x: minijax.lax.conv_general_dilated(x, w, (1, 1), "SAME").sum()  # noqa: E731
+    for shape in (minijax.grad(f)(w, x).shape, minijax.grad(f, 1)(w, x).shape,
+                  minijax.eval_shape(lambda: minijax.lax.conv(x, w, (1, 1), "SAME")).shape):
+        assert all(type(d) is int for d in shape), shape

@@ -172,7 +172,7 @@ def _conv_general_dilated_abstract_eval(lhs, rhs, *, window_strides, padding, lh
             raise ValueError(f"{name} {what} must be positive, got {value}")
     out_c = _conv_out_shape(lhs_c, rhs_c, window_strides, padding, lhs_dilation,
                             rhs_dilation, batch_group_count)
-    shape = tuple(np.take(out_c, np.argsort(dimension_numbers.out_spec)))
+    shape = tuple(int(out_c[i]) for i in np.argsort(dimension_numbers.out_spec))
     dtype = preferred_element_type or lhs.dtype
     return ShapedArray(shape, dtype, lhs.weak_type and rhs.weak_type)
 
