@@ -350,12 +350,8 @@ def polygamma(n, x):
 def _broadcast_inexact(name, *args):
     """``args`` promoted to one floating dtype and broadcast to one shape
     (the lax primitives below broadcast only rank-0 operands)."""
-    return jnp.broadcast_arrays(*promote_dtypes_inexact(*_checked(name, args)))
-
-
-def _checked(name, args):
     _check_arraylike(name, *args)
-    return args
+    return jnp.broadcast_arrays(*promote_dtypes_inexact(*args))
 
 
 def gammainc(a, x):
