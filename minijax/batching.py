@@ -611,6 +611,8 @@ batching_rules[lax.top_k_p] = lambda size, vals, dims, *, k, axis: (
     lax.top_k_p.bind(bdim_at_front(size, vals[0], dims[0]), k=k, axis=axis + 1), [0, 0])
 
 defelementwise(ew.bitcast_convert_type_p)   # the shifts are in ew.binary_ops, batched above
+for _p in (lax.igamma_p, lax.igammac_p, lax.igamma_grad_a_p, lax.regularized_incomplete_beta_p):
+    defelementwise(_p)
 
 
 # ---------------------------------------------------------------------------

@@ -315,6 +315,35 @@ defjvp(ew.polygamma_p, None,
        lambda t, ans, m, x: lax.mul(t, lax.polygamma(lax.add(m, _const(m, 1)), x)))
 
 
+# The incomplete gamma and beta functions (lax.special), with JAX's rules.
+def _igamma_slope_x(a, x):
+    """d/dx P(a, x), the gamma density x**(a-1) e**-x / Gamma(a)."""
+    log_density = lax.sub(lax.mul(lax.sub(a, _const(a, 1)), lax.log(x)),
+                          lax.add(x, lax.lgamma(a)))
+    return lax.exp(log_density)
+
+
+def _betainc_slope_x(a, b, x):
+    """d/dx I_x(a, b), the beta density x**(a-1) (1-x)**(b-1) / B(a, b)."""
+    log_beta = lax.sub(lax.add(lax.lgamma(a), lax.lgamma(b)), lax.lgamma(lax.add(a, b)))
+    one = _const(x, 1)
+    return lax.exp(lax.sub(lax.add(lax.mul(lax.sub(b, one), lax.log1p(lax.neg(x))),
+                                   lax.mul(lax.sub(a, one), lax.log(x))), log_beta))
+
+
+def _betainc_shape_jvp(t, ans, a, b, x):
+    raise ValueError("Betainc gradient with respect to a and b not supported.")
+
+
+defjvp(lax.igamma_p, lambda t, ans, a, x: lax.mul(t, lax.igamma_grad_a(a, x)),
+       lambda t, ans, a, x: lax.mul(t, _igamma_slope_x(a, x)))
+defjvp(lax.igammac_p, lambda t, ans, a, x: lax.neg(lax.mul(t, lax.igamma_grad_a(a, x))),
+       lambda t, ans, a, x: lax.neg(lax.mul(t, _igamma_slope_x(a, x))))
+# igamma_grad_a has no rule: as in JAX, it cannot be differentiated.
+defjvp(lax.regularized_incomplete_beta_p, _betainc_shape_jvp, _betainc_shape_jvp,
+       lambda t, ans, a, b, x: lax.mul(t, _betainc_slope_x(a, b, x)))
+
+
 def _abs_jvp(t, ans, x):
     if dtypes.is_complex(get_aval(x).dtype):
         # d|z| = Re(conj(z) dz) / |z|; at z = 0 we divide by 1 instead (JAX's choice).

@@ -1003,6 +1003,23 @@ def lower_fun(b, fun, args, in_avals):
     return lower_jaxpr(b, jaxpr, consts, args)
 
 
+# The incomplete gamma and beta functions have no StableHLO operation: each
+# lowers to its series or continued fraction, traced from lax.
+from .lax import special as _special   # noqa: E402
+
+
+def _special_formula_lower(name):
+    def rule(b, args, in_avals, out_aval):
+        from .lax._special_formulas import FORMULAS
+        return lower_fun(b, lambda *xs: [FORMULAS[name](*xs)], args, in_avals)[0]
+    return rule
+
+
+for _prim in (_special.igamma_p, _special.igammac_p, _special.igamma_grad_a_p,
+              _special.regularized_incomplete_beta_p):
+    lowering_rules[_prim] = _special_formula_lower(_prim.name)
+
+
 def _layout(ndim, matrix):
     """Column-major within each matrix for matrices, row-major otherwise."""
     order = (ndim - 2, ndim - 1) + tuple(range(ndim - 3, -1, -1)) if matrix else \

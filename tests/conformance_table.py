@@ -59,7 +59,7 @@ VECTOR = ((4,),), ((1,),), ((0,),)
 @dataclasses.dataclass(frozen=True)
 class Entry:
     """One public function and how to sweep it."""
-    module: str                 # "numpy", "lax", "nn" or "special"
+    module: str                 # a key of MODULES ("numpy", "lax", "special", ...)
     name: str                   # the public name in that module
     domains: tuple              # one domain per array operand
     dtypes: tuple               # dtypes of the operands whose domain is not int/bool
@@ -581,11 +581,65 @@ called("lax", "custom_linear_solve", ["positive", "real"], FLOAT, (((3,), (3,)),
        _custom_linear_solve)
 
 # ---------------------------------------------------------------------------
+# The incomplete gamma and beta functions (lax and scipy.special),
+# scipy.stats' chi2, dirichlet and CDFs, scipy.signal, jnp.polyfit/polyint.
+# Differentiated in x only where JAX has no second derivative in a
+# (igamma_grad_a) or no derivative at all (betainc in a and b).
+
+_GAMMA_X = ["positive", "positive"]
+for _name in ("gammainc", "gammaincc"):
+    called("special", _name, _GAMMA_X, FLOAT, BINARY_SHAPES,
+           (lambda name: lambda sp, a, x: getattr(sp, name)(a, x))(_name), diff=False)
+    called("special", _name, ["positive"], FLOAT, UNARY_SHAPES,
+           (lambda name: lambda sp, x: getattr(sp, name)(2.5, x))(_name), label=_name + "_in_x")
+called("special", "betainc", ["positive", "positive", "unit"], FLOAT, TERNARY_SHAPES,
+       lambda sp, a, b, x: sp.betainc(a, b, x), diff=False)
+called("special", "betainc", ["unit"], FLOAT, UNARY_SHAPES,
+       lambda sp, x: sp.betainc(2.0, 3.0, x), label="betainc_in_x")
+binary("lax", "igamma igammac igamma_grad_a", domains=_GAMMA_X, dtypes=FLOAT, diff=False,
+       **_lax_bin)
+called("lax", "igamma", ["positive"], FLOAT, _lax_bin["shapes"][:1],
+       lambda lax, x: lax.igamma(lax.full_like(x, 2.5), x), label="igamma_in_x")
+called("lax", "betainc", ["positive", "positive", "unit"], FLOAT,
+       (((2, 3), (2, 3), (2, 3)), ((), (), ())), lambda lax, a, b, x: lax.betainc(a, b, x),
+       diff=False)
+
+for _dist, _fns, _params in (("gamma", "cdf logcdf sf logsf", ["positive"]),
+                             ("chi2", "logpdf pdf cdf logcdf sf logsf", ["positive"]),
+                             ("beta", "cdf logcdf sf logsf", ["positive", "positive"])):
+    for _fn in _fns.split():
+        called("stats", f"{_dist}.{_fn}", ["unit"] + _params, FLOAT,
+               (((3,),) + ((),) * len(_params), ((2, 3),) + ((3,),) * len(_params)),
+               (lambda d, f: lambda st, *a: getattr(getattr(st, d), f)(*a))(_dist, _fn),
+               diff=_fn in ("logpdf", "pdf"))   # CDFs: in a, first order only (tests/)
+called("stats", "poisson.cdf", ["int", "positive"], FLOAT, (((4,), ()), ((2, 3), (3,))),
+       lambda st, k, mu: st.poisson.cdf(k, mu), diff=False)
+for _fn in ("logpdf", "pdf"):
+    # Not float16: the simplex test (|sum - 1| < 1e-6) is below its resolution.
+    called("stats", f"dirichlet.{_fn}", ["positive", "positive"], (F32, F64),
+           (((3, 4), (3,)), ((3,), (3,))),
+           (lambda f: lambda st, x, alpha: getattr(st.dirichlet, f)(x / x.sum(0), alpha))(_fn))
+
+for _name in ("convolve", "correlate"):
+    for _method in ("direct", "fft"):
+        called("signal", _name, ["real", "real"], (F32, F64), (((5,), (3,)), ((4, 5), (2, 3))),
+               (lambda n, m: lambda sg, a, b: getattr(sg, n)(a, b, mode="same", method=m))(
+                   _name, _method), label=f"{_name}_{_method}")
+called("signal", "fftconvolve", ["real", "real"], (F32, F64), (((2, 5), (2, 3)),),
+       lambda sg, a, b: sg.fftconvolve(a, b, axes=1))
+
+called("numpy", "polyfit", ["real"], (F32, F64), (((6,),), ((6, 2),)),
+       lambda np_, y: np_.polyfit(np.linspace(-1.0, 2.0, 6).astype(y.dtype), y, 2))
+called("numpy", "polyint", ["real"], INEXACT, VECTOR, lambda np_, p: np_.polyint(p, 2, 1.5))
+
+# ---------------------------------------------------------------------------
 # Candidates and exclusions
 
 MODULES = {"numpy": ("minijax.numpy", "jax.numpy"), "lax": ("minijax.lax", "jax.lax"),
            "nn": ("minijax.nn", "jax.nn"),
-           "special": ("minijax.scipy.special", "jax.scipy.special")}
+           "special": ("minijax.scipy.special", "jax.scipy.special"),
+           "stats": ("minijax.scipy.stats", "jax.scipy.stats"),
+           "signal": ("minijax.scipy.signal", "jax.scipy.signal")}
 
 # Public functions with no entry, and why. Each is tested elsewhere.
 EXCLUDED = {

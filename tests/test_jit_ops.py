@@ -290,6 +290,8 @@ SIGNED_MAX = "max(0.0, -0.0): numpy returns the first argument, XLA +0.0; IEEE l
 NO_DENORMALS = ("XLA:CPU treats denormal inputs and results as zero (as jax.jit does); "
                 "eager minijax computes with numpy, which does not")
 TRIG = ["sin", "cos"]
+INCOMPLETE = ("minijax's own series and continued fractions for the incomplete gamma and "
+              "beta functions (lax.special), not JAX's: equal to a few ulps")
 
 def _clip_gradient(ns):
     @ns.custom_vjp
@@ -317,6 +319,16 @@ CASES = [
          lambda dt: (np.array([0.5, 1.0, 2.5, 7.0], dt),), FLOATS),
     Case("lgamma_digamma_poles", lambda ns, x: (ns.lax.lgamma(x), ns.lax.digamma(x)),
          fixed(POLES + [-2.0]), FLOATS),
+    # The incomplete gamma and beta functions: our series and continued
+    # fractions, not JAX's, so close to jax.jit rather than equal.
+    *[Case(name, lambda ns, a, x, _name=name: getattr(ns.lax, _name)(a, x),
+           fixed([0.5, 1.0, 2.0, 5.0, 0.0, 3.0, np.nan], [0.2, 1.5, 3.0, 7.0, 2.0, 0.0, 1.0]),
+           FLOATS, jax_tol=dict(rtol=2e-4, atol=1e-5), why_not_exact=INCOMPLETE)
+      for name in ("igamma", "igammac", "igamma_grad_a")],
+    Case("regularized_incomplete_beta", lambda ns, a, b, x: ns.lax.betainc(a, b, x),
+         fixed([1.0, 2.0, 0.5, 5.0, 0.0, 2.0], [1.0, 3.0, 0.5, 0.2, 1.0, 2.0],
+               [0.5, 0.4, 0.1, 0.99, 0.5, 1.0]),
+         FLOATS, jax_tol=dict(rtol=2e-4, atol=1e-5), why_not_exact=INCOMPLETE),
     unary_case("floor", FLOATS), unary_case("ceil", FLOATS),
     unary_case("is_finite", FLOATS),
     unary_case("round_away", FLOATS, fixed(ROUNDING), fn=lambda ns, x: ns.lax.round(x, 0)),

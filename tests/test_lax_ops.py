@@ -195,6 +195,20 @@ unary("digamma", dtypes=FLOATS, lo=0.5, hi=5, ref=scipy.special.digamma, tol=LOO
 case("polygamma", lambda lax, p, x: lax.polygamma(lax.full_like(x, 2), x),
      elementwise([dict(lo=0.5, hi=5)]), FLOATS,
      lambda p, x: scipy.special.polygamma(2, x), LOOSE, True)
+# The incomplete gamma and beta functions (lax.special). igamma_grad_a and
+# betainc (in a and b) have no derivative in JAX; betainc's in x is tested in
+# test_scipy_special.py.
+INCOMPLETE_TOL = dict(rtol=1e-4, atol=1e-5)
+GAMMA_DOMAINS = elementwise([dict(lo=0.5, hi=4), dict(lo=0.1, hi=6)])
+case("igamma", lambda lax, p, a, x: lax.igamma(a, x), GAMMA_DOMAINS, FLOATS,
+     lambda p, a, x: scipy.special.gammainc(a, x), INCOMPLETE_TOL)
+case("igammac", lambda lax, p, a, x: lax.igammac(a, x), GAMMA_DOMAINS, FLOATS,
+     lambda p, a, x: scipy.special.gammaincc(a, x), INCOMPLETE_TOL)
+case("igamma_grad_a", lambda lax, p, a, x: lax.igamma_grad_a(a, x), GAMMA_DOMAINS, FLOATS,
+     tol=INCOMPLETE_TOL, jvp=False)
+case("regularized_incomplete_beta", lambda lax, p, a, b, x: lax.betainc(a, b, x),
+     elementwise([dict(lo=0.5, hi=4), dict(lo=0.5, hi=4), dict(lo=0.05, hi=0.95)]), FLOATS,
+     lambda p, a, b, x: scipy.special.betainc(a, b, x), INCOMPLETE_TOL, jvp=False)
 unary("not", fn="bitwise_not", dtypes=INTEGRAL, ref=np.invert, jvp=False)
 case("abs", lambda lax, p, x: lax.abs(x), elementwise([{}]), (F32, I32, F16, C64, I8),
      lambda p, x: np.abs(x), beyond_jax=(U8, U16, U32))   # minijax: abs(unsigned) is x

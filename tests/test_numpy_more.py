@@ -197,6 +197,42 @@ def test_polynomials_and_convolutions():
     check_transforms(lambda np_, a, v: np_.polymul(a, v), a, v)
 
 
+FIT_X = np.linspace(-1.0, 2.0, 9).astype(np.float32)
+FIT_Y = (FIT_X ** 2 - 3 * FIT_X + np.sin(7 * FIT_X) / 10).astype(np.float32)
+FIT_Y2 = np.stack([FIT_Y, 2 * FIT_Y + 1], axis=1)
+FIT_W = np.linspace(0.5, 2.0, 9).astype(np.float32)
+
+
+def test_polyfit_and_polyint():
+    check_calls([
+        ("polyfit", lambda np_: [np_.polyfit(FIT_X, y, 2) for y in (FIT_Y, FIT_Y2)]),
+        ("polyfit full", lambda np_: [np_.polyfit(FIT_X, y, 3, full=True) for y in (FIT_Y, FIT_Y2)]),
+        ("polyfit rcond", lambda np_: np_.polyfit(FIT_X, FIT_Y, 2, rcond=1e-3, full=True)),
+        ("polyfit cov", lambda np_: [np_.polyfit(FIT_X, y, 2, cov=c) for y in (FIT_Y, FIT_Y2)
+                                     for c in (True, "unscaled")]),
+        ("polyfit w", lambda np_: [np_.polyfit(FIT_X, FIT_Y, 2, w=FIT_W),
+                                   np_.polyfit(FIT_X, FIT_Y2, 1, w=FIT_W, cov=True)]),
+        ("polyfit int", lambda np_: np_.polyfit(np.arange(5), np.arange(5) ** 2, 2)),
+        ("polyfit deg < 0", lambda np_: np_.polyfit(FIT_X, FIT_Y, -1)),
+        ("polyfit 2-D x", lambda np_: np_.polyfit(FIT_X[None], FIT_Y, 1)),
+        ("polyfit lengths", lambda np_: np_.polyfit(FIT_X[1:], FIT_Y, 1)),
+        ("polyfit 3-D y", lambda np_: np_.polyfit(FIT_X, FIT_Y[:, None, None], 1)),
+        ("polyfit 2-D w", lambda np_: np_.polyfit(FIT_X, FIT_Y, 1, w=FIT_W[None])),
+        ("polyfit cov few", lambda np_: np_.polyfit(FIT_X[:3], FIT_Y[:3], 2, cov=True)),
+        ("polyint", lambda np_: [np_.polyint(V), np_.polyint(V, 2), np_.polyint(V, 0),
+                                 np_.polyint(V, 2, 3.0), np_.polyint(V, 3, np.array([1., 2, 3])),
+                                 np_.polyint(np.arange(4)), np_.polyint(V, 2, np.array([5.0]))]),
+        ("polyint m < 0", lambda np_: np_.polyint(V, -1)),
+        ("polyint bad k", lambda np_: np_.polyint(V, 2, np.ones(3))),
+    ], tol=dict(rtol=2e-4, atol=2e-4))
+    check_transforms(lambda np_, y: np_.polyfit(FIT_X, y, 2), FIT_Y, tol=dict(rtol=2e-4, atol=2e-4))
+    check_transforms(lambda np_, p: np_.polyint(p, 2, 1.5), V)
+    with x64():
+        x, y = FIT_X.astype(np.float64), FIT_Y2.astype(np.float64)
+        check_like_jax(mnp.polyfit(x, y, 3, w=FIT_W, full=True),
+                       jnp.polyfit(x, y, 3, w=FIT_W, full=True), rtol=1e-9, atol=1e-11)
+
+
 def test_creation_and_bfloat16():
     check_calls([
         ("logspace", lambda np_: [np_.logspace(0, 2, 5), np_.logspace(1, 3, 4, False, 2),

@@ -49,7 +49,7 @@ LINEAR = {
     "reduce_precision",   # treated as linear, as in JAX
 }
 HIGHER_ORDER = {"cond", "while", "scan", "jit", "remat2", "checkpointed_scan"}
-NO_JVP = {"nextafter"}        # JAX has none either: it raises
+NO_JVP = {"nextafter", "igamma_grad_a"}   # JAX has none either: it raises
 NO_BATCH = {"iota"}           # it has no operand to batch
 
 # Higher-order primitives declared outside minijax.lax, with the rules each has

@@ -247,6 +247,15 @@ CASES = [
     unary("digamma", positive(3, 2, lo=0.5, hi=4.0)),
     Case("polygamma", lambda lax: lambda x: lax.polygamma(np.full(x.shape, 1.0, x.dtype), x),
          (positive(3, 2, lo=0.5, hi=4.0),)),
+    # The incomplete gamma and beta functions, in x: second order in a is
+    # igamma_grad_a's derivative, which JAX does not define, and betainc has no
+    # derivative in a and b. (The first-order a-slope: test_scipy_special.py.)
+    *[Case(name, lambda lax, _name=name: lambda x: getattr(lax, _name)(
+        np.full(x.shape, 2.5, x.dtype), x), (positive(3, 2, lo=0.2, hi=5.0),))
+      for name in ("igamma", "igammac")],
+    Case("regularized_incomplete_beta", lambda lax: lambda x: lax.betainc(
+        np.full(x.shape, 2.0, x.dtype), np.full(x.shape, 3.0, x.dtype), x),
+        (positive(3, 2, lo=0.1, hi=0.9),)),
     # Zero derivatives away from their jumps:
     unary("sign", away_from_zero(3, 2)), unary("floor", off_integers(3, 2)),
     unary("ceil", off_integers(3, 2)),
@@ -504,6 +513,7 @@ NOT_DIFFERENTIATED = {
                         "its gradient with JAX's",
     # No derivative in JAX either (minijax treats it as zero; JAX raises).
     "nextafter": "JAX defines no derivative for nextafter",
+    "igamma_grad_a": "JAX defines no derivative for igamma_grad_a (the a-slope of igamma)",
     # JAX cannot transpose it either: the number of iterations is unknown.
     "while": "no reverse mode in JAX either; see test_while_loop_forward_only",
     # Differentiated, but on matrices with their own invariants (sign choices).

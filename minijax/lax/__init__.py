@@ -39,6 +39,9 @@ from .windowed import (
     reduce_window, reduce_window_shape_tuple, reduce_window_sum_p, reduce_window_max_p,
     reduce_window_min_p, select_and_gather_add_p, select_and_scatter_add_p)
 from .fourier import FftType, fft, fft_p
+from .special import (
+    igamma, igammac, igamma_grad_a, betainc, igamma_p, igammac_p, igamma_grad_a_p,
+    regularized_incomplete_beta_p)
 from . import linalg
 
 # ---------------------------------------------------------------------------

@@ -50,7 +50,7 @@ from .padding import pad
 from .searching import (
     searchsorted, digitize, count_nonzero, nonzero, flatnonzero, argwhere, bincount,
     histogram_bin_edges, histogram)
-from .polynomial import polyval, polyadd, polysub, polymul, polyder
+from .polynomial import polyval, polyadd, polysub, polymul, polyder, polyint, polyfit
 from .calculus import diff, ediff1d, cumulative_sum, trapezoid, interp
 from .rearranging import (
     array_split, hsplit, vsplit, dsplit, atleast_3d, rot90, concat, put_along_axis,

@@ -347,6 +347,36 @@ def polygamma(n, x):
     return lax.polygamma(lax.convert_element_type(n, x.dtype), x)
 
 
+def _broadcast_inexact(name, *args):
+    """``args`` promoted to one floating dtype and broadcast to one shape
+    (the lax primitives below broadcast only rank-0 operands)."""
+    _check_arraylike(name, *args)
+    return jnp.broadcast_arrays(*promote_dtypes_inexact(*args))
+
+
+def gammainc(a, x):
+    """The regularized lower incomplete gamma function
+    P(a, x) = integral_0^x t**(a-1) e**-t dt / Gamma(a) (``lax.igamma``: a
+    power series or a continued fraction, see ``minijax.lax.special``).
+    Differentiable in x, and once in a."""
+    return lax.igamma(*_broadcast_inexact("gammainc", a, x))
+
+
+def gammaincc(a, x):
+    """The regularized upper incomplete gamma function Q(a, x) = 1 - P(a, x)
+    (``lax.igammac``), computed directly where it is small."""
+    return lax.igammac(*_broadcast_inexact("gammaincc", a, x))
+
+
+def betainc(a, b, x):
+    """The regularized incomplete beta function
+    I_x(a, b) = integral_0^x t**(a-1) (1-t)**(b-1) dt / B(a, b)
+    (``lax.betainc``: a continued fraction, see ``minijax.lax.special``).
+    Differentiable in x only: in a or b it raises ValueError, as in JAX."""
+    a, b, x = _broadcast_inexact("betainc", a, b, x)
+    return lax.betainc(a, b, _real("betainc", x))
+
+
 def multigammaln(a, d):
     """log of the multivariate gamma function of dimension ``d`` (an int)."""
     d = int(d)

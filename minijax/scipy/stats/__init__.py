@@ -2,11 +2,10 @@
 the distributions of ``jax.scipy.stats``, one module per distribution
 (``norm.logpdf(x, loc, scale)``, ...), written in ``jnp`` on top of
 ``minijax.scipy.special``.
-
-Not yet here: the CDFs of ``gamma``, ``beta``, ``poisson`` (and ``chi2``,
-``t``'s CDF in JAX has none), which need the incomplete gamma and beta
-functions.
+The CDFs of ``gamma``, ``chi2``, ``beta`` and ``poisson`` are the regularized
+incomplete gamma and beta functions (``minijax.scipy.special.gammainc``,
+``betainc``). (``t`` has no CDF in JAX either.)
 """
 from . import (  # noqa: F401
-    bernoulli, beta, cauchy, expon, gamma, laplace, logistic, multivariate_normal, norm,
-    poisson, t, uniform)
+    bernoulli, beta, cauchy, chi2, dirichlet, expon, gamma, laplace, logistic,
+    multivariate_normal, norm, poisson, t, uniform)

@@ -7,3 +7,10 @@ def promote(name, *args):
     for non-arrays (JAX's ``promote_args_inexact``)."""
     _check_arraylike(name, *args)
     return promote_dtypes_inexact(*args)
+
+
+def clipped_standard(x, loc, scale, upper):
+    """(x - loc) / scale, clipped to the support [0, upper] of a CDF's
+    argument (below it the CDF is 0, above it 1)."""
+    from ... import numpy as jnp
+    return jnp.clip((x - loc) / scale, 0, upper)

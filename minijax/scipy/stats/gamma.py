@@ -1,13 +1,10 @@
 """The gamma distribution with shape ``a``, shifted by ``loc``, stretched by
-``scale``.
-
-The CDF needs the regularized incomplete gamma function, which minijax does
-not have yet: ``cdf``/``sf`` and their logs are missing here."""
+``scale``; its CDF is the regularized incomplete gamma function."""
 import numpy as np
 
 from ... import numpy as jnp
-from ..special import gammaln, xlogy
-from ._util import promote
+from ..special import gammainc, gammaincc, gammaln, xlogy
+from ._util import clipped_standard, promote
 
 
 def logpdf(x, a, loc=0, scale=1):
@@ -22,3 +19,25 @@ def logpdf(x, a, loc=0, scale=1):
 def pdf(x, a, loc=0, scale=1):
     """The gamma density."""
     return jnp.exp(logpdf(x, a, loc, scale))
+
+
+def cdf(x, a, loc=0, scale=1):
+    """P(a, y), y = (x - loc)/scale clipped to [0, inf]."""
+    x, a, loc, scale = promote("gamma.cdf", x, a, loc, scale)
+    return gammainc(a, clipped_standard(x, loc, scale, np.inf))
+
+
+def logcdf(x, a, loc=0, scale=1):
+    """log cdf."""
+    return jnp.log(cdf(x, a, loc, scale))
+
+
+def sf(x, a, loc=0, scale=1):
+    """Q(a, y) = 1 - cdf, computed directly (accurate in the upper tail)."""
+    x, a, loc, scale = promote("gamma.sf", x, a, loc, scale)
+    return gammaincc(a, clipped_standard(x, loc, scale, np.inf))
+
+
+def logsf(x, a, loc=0, scale=1):
+    """log sf."""
+    return jnp.log(sf(x, a, loc, scale))

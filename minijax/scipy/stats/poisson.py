@@ -1,11 +1,8 @@
-"""The Poisson distribution with rate ``mu``.
-
-The CDF needs the regularized incomplete gamma function, which minijax does
-not have yet: ``cdf`` is missing here."""
+"""The Poisson distribution with rate ``mu``."""
 import numpy as np
 
 from ... import numpy as jnp
-from ..special import entr, gammaln, xlogy
+from ..special import entr, gammaincc, gammaln, xlogy
 from ._util import promote
 
 
@@ -20,6 +17,14 @@ def logpmf(k, mu, loc=0):
 def pmf(k, mu, loc=0):
     """The probability of ``k``."""
     return jnp.exp(logpmf(k, mu, loc))
+
+
+def cdf(k, mu, loc=0):
+    """P(K <= k) = Q(floor(k - loc) + 1, mu), the regularized upper incomplete
+    gamma function; 0 below loc."""
+    k, mu, loc = promote("poisson.cdf", k, mu, loc)
+    x = k - loc
+    return jnp.where(x < 0, 0, gammaincc(jnp.floor(x + 1), mu))
 
 
 def _entropy_by_sum(mu, terms, upper):
