@@ -131,6 +131,15 @@ def test_zeta_needs_q():
         minijax.scipy.special.zeta(2.0)
 
 
+def test_zeta_poles_and_domain_like_xla():
+    # Found by the conformance sweep: at q = 0, -1, ... XLA gives inf only for
+    # even x (even x < 1), nan otherwise; nan for q = +inf; inf at x = 1.
+    x = np.array([-4.0, -3.0, 0.0, 0.5, 1.0, 2.0, 2.5, 3.0, np.inf, np.nan], np.float32)
+    q = np.array([-np.inf, -2.0, -1.5, 0.0, 1.0, np.inf, np.nan], np.float32)
+    check_like_jax(minijax.scipy.special.zeta(x[:, None], q[None, :]),
+                   jax.jit(jax.scipy.special.zeta)(x[:, None], q[None, :]), rtol=2e-5, atol=2e-6)
+
+
 @pytest.mark.parametrize("n", [0, 1, 3])
 def test_polygamma_and_multigammaln(n):
     x = POSITIVE[1:].astype(np.float32)

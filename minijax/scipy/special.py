@@ -405,10 +405,14 @@ def zeta(x, q=None):
     dtype = x.dtype.type
     value = _hurwitz_zeta(x, q)
     # The series is meaningless at the poles and outside the domain; give
-    # the values XLA's zeta gives there.
-    pole = (x == 1) | ((q <= 0) & (q == jnp.floor(q)))
-    value = jnp.where(pole, dtype(np.inf), value)
-    return jnp.where(x < 1, dtype(np.nan), value)
+    # the values XLA's zeta gives there, in XLA's order of precedence: nan
+    # for x < 1 or q = +inf; at the poles q = 0, -1, -2, ... (and -inf) inf
+    # for even integers x (even x < 1) and nan for the other x; inf at x = 1.
+    value = jnp.where((x < 1) | (q == np.inf), dtype(np.nan), value)
+    pole = (q <= 0) & (q == jnp.floor(q))
+    even = (jnp.fmod(x, dtype(2)) == 0)
+    value = jnp.where(pole, jnp.where(even, dtype(np.inf), dtype(np.nan)), value)
+    return jnp.where(x == 1, dtype(np.inf), value)
 
 
 # ---------------------------------------------------------------------------
