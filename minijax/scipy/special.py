@@ -351,9 +351,12 @@ def multigammaln(a, d):
     """log of the multivariate gamma function of dimension ``d`` (an int)."""
     d = int(d)
     a = _inexact("multigammaln", a)
-    constant = (d * (d - 1) / 4) * np.log(np.pi)
+    # The constant d (d - 1) / 4 log(pi), in a's dtype and in JAX's order of
+    # operations: under jit XLA then folds it to the same bits.
+    dtype = a.dtype.type
+    constant = dtype(0.25) * dtype(d) * (dtype(d) - dtype(1)) * lax.log(dtype(np.pi))
     terms = lax.lgamma(jnp.expand_dims(a, -1) - jnp.arange(d, dtype=a.dtype) / 2)
-    return jnp.sum(terms, axis=-1) + a.dtype.type(constant)
+    return jnp.sum(terms, axis=-1) + constant
 
 
 # ---------------------------------------------------------------------------
