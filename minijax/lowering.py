@@ -711,10 +711,22 @@ def _sort_lower(b, args, in_avals, out_avals, dimension, is_stable, num_keys):
     scalars = [ShapedArray((), a.dtype) for a in in_avals]
     bool_scalar = ShapedArray((), np.bool_)
 
+    def sort_key(rb, x, aval):
+        # JAX's keys: -0 as +0 and every nan as one nan, so that they tie
+        # (and keep their order in a stable sort) instead of -0 < +0.
+        if aval.dtype.kind != "f":
+            return x
+        zero, nan = scalar_const(rb, 0, aval.dtype), scalar_const(rb, np.nan, aval.dtype)
+        x_or_zero = rb.op("stablehlo.select", [compare(rb, "EQ", x, zero, aval, bool_scalar),
+                                               zero, x], [bool_scalar, aval, aval], aval)
+        return rb.op("stablehlo.select", [compare(rb, "NE", x, x, aval, bool_scalar),
+                                          nan, x_or_zero], [bool_scalar, aval, aval], aval)
+
     def comparator(rb, xs):
         result = None
         for k in reversed(range(num_keys)):   # build "less" from the last key up
-            lhs, rhs, aval = xs[2 * k], xs[2 * k + 1], scalars[k]
+            aval = scalars[k]
+            lhs, rhs = (sort_key(rb, x, aval) for x in (xs[2 * k], xs[2 * k + 1]))
             less = _total_order_compare(rb, "LT", lhs, rhs, aval)
             if result is None:
                 result = less
