@@ -404,6 +404,8 @@ def zeta(x, q=None):
         raise NotImplementedError("Riemann zeta function not implemented; pass q != None to "
                                   "compute the Hurwitz Zeta function.")
     x, q = _inexact("zeta", x, q)
+    if x.dtype == np.float16:   # XLA computes it in float32 (float16 overflows in the series)
+        return zeta(x.astype(np.float32), q.astype(np.float32)).astype(np.float16)
     x, q = jnp.broadcast_arrays(x, q)
     dtype = x.dtype.type
     value = _hurwitz_zeta(x, q)
