@@ -6,7 +6,6 @@ import numpy as np
 
 from .. import dtypes, lax
 from .creation import asarray, zeros_like
-from ..lax import _convert_element_type
 from .promotion import (
     broadcast_shapes, broadcast_to, _check_arraylike, promote_dtypes, promote_dtypes_inexact)
 from .elementwise import conj, multiply
@@ -130,7 +129,8 @@ def correlate(a, v, mode="valid", *, precision=None, preferred_element_type=None
 
 def _sliding_dot(op, x, y, mode, precision, preferred_element_type):
     """Slide the shorter array ``y`` along the (zero-padded) longer ``x`` and take a
-    dot product at each offset. Convolution is correlation with ``y`` reversed."""
+    dot product at each offset (a convolution in XLA's sense). Convolution is
+    correlation with ``y`` reversed."""
     _check_arraylike(op, x, y)
     x, y = asarray(x), asarray(y)
     if x.ndim != 1 or y.ndim != 1:
