@@ -711,10 +711,28 @@ def _sort_lower(b, args, in_avals, out_avals, dimension, is_stable, num_keys):
     scalars = [ShapedArray((), a.dtype) for a in in_avals]
     bool_scalar = ShapedArray((), np.bool_)
 
+    def sort_keys(rb, x, aval):
+        """JAX's keys of one operand, as [(key, aval)]: a complex number by
+        its real, then its imaginary part; floats with -0 as +0 and every nan
+        as one nan, so that they tie (and keep their order in a stable sort)."""
+        if aval.dtype.kind == "c":
+            part = ShapedArray((), np.finfo(aval.dtype).dtype)
+            return [key for op in ("stablehlo.real", "stablehlo.imag")
+                    for key in sort_keys(rb, rb.op(op, [x], [aval], part), part)]
+        if aval.dtype.kind != "f":
+            return [(x, aval)]
+        zero, nan = scalar_const(rb, 0, aval.dtype), scalar_const(rb, np.nan, aval.dtype)
+        x_or_zero = rb.op("stablehlo.select", [compare(rb, "EQ", x, zero, aval, bool_scalar),
+                                               zero, x], [bool_scalar, aval, aval], aval)
+        return [(rb.op("stablehlo.select", [compare(rb, "NE", x, x, aval, bool_scalar),
+                                            nan, x_or_zero], [bool_scalar, aval, aval], aval),
+                 aval)]
+
     def comparator(rb, xs):
-        result = None
-        for k in reversed(range(num_keys)):   # build "less" from the last key up
-            lhs, rhs, aval = xs[2 * k], xs[2 * k + 1], scalars[k]
+        lhs_keys = [k for i in range(num_keys) for k in sort_keys(rb, xs[2 * i], scalars[i])]
+        rhs_keys = [k for i in range(num_keys) for k in sort_keys(rb, xs[2 * i + 1], scalars[i])]
+        result = None   # "less", built from the last key up
+        for (lhs, aval), (rhs, _) in reversed(list(zip(lhs_keys, rhs_keys))):
             less = _total_order_compare(rb, "LT", lhs, rhs, aval)
             if result is None:
                 result = less

@@ -73,7 +73,8 @@ class Entry:
     edges: bool = False         # special-value sweep (elementwise functions only)
     vmap: bool = True
     jit: bool = True            # callable under jit (False: needs concrete values)
-    grad_dtypes: tuple = (F64,)  # the dtype check_grads runs in
+    grad_dtypes: tuple = (F64,)  # the dtype check_grads runs in; (): no finite-difference
+                                 # check (say why), jvp and vjp against JAX only
 
     @property
     def id(self):
@@ -631,6 +632,249 @@ called("signal", "fftconvolve", ["real", "real"], (F32, F64), (((2, 5), (2, 3)),
 called("numpy", "polyfit", ["real"], (F32, F64), (((6,),), ((6, 2),)),
        lambda np_, y: np_.polyfit(np.linspace(-1.0, 2.0, 6).astype(y.dtype), y, 2))
 called("numpy", "polyint", ["real"], INEXACT, VECTOR, lambda np_, p: np_.polyint(p, 2, 1.5))
+
+
+# ---------------------------------------------------------------------------
+# minijax.numpy: more shapes, splitting, padding, sorting and set operations
+
+called("numpy", "atleast_3d", ["real"], SHAPE_DTYPES, UNARY_SHAPES,
+       lambda np_, x: np_.atleast_3d(x), **_shape_kw)
+called("numpy", "concat", ["real", "real"], SHAPE_DTYPES, _JOIN,
+       lambda np_, x, y: np_.concat([x, y], axis=-1), **_shape_kw)
+called("numpy", "rot90", ["real"], SHAPE_DTYPES, MATRIX,
+       lambda np_, x: np_.rot90(x, k=3, axes=(-2, -1)), **_shape_kw)
+called("numpy", "array_split", ["real"], SHAPE_DTYPES, (((5, 2),), ((2, 2),), ((0, 3),)),
+       lambda np_, x: np_.array_split(x, 3), **_shape_kw)
+called("numpy", "hsplit", ["real"], SHAPE_DTYPES, (((3, 4),), ((4,),), ((2, 4, 1),)),
+       lambda np_, x: np_.hsplit(x, [1, 3]), **_shape_kw)
+called("numpy", "vsplit", ["real"], SHAPE_DTYPES, (((4, 3),), ((2, 2, 2),)),
+       lambda np_, x: np_.vsplit(x, 2), **_shape_kw)
+called("numpy", "dsplit", ["real"], SHAPE_DTYPES, (((2, 3, 4),), ((1, 1, 2),)),
+       lambda np_, x: np_.dsplit(x, 2), **_shape_kw)
+called("numpy", "put_along_axis", ["real", "int", "real"], SHAPE_DTYPES,
+       (((3, 4), (3, 1), (3, 1)), ((2, 3), (2, 1), ())),
+       lambda np_, x, i, v: np_.put_along_axis(x, i, v, axis=1, inplace=False), **_shape_kw)
+
+
+def _pad_modes(modes):
+    """np_.pad of x in each of ``modes`` ({mode: keywords}), one call per mode."""
+    return lambda np_, x: tuple(np_.pad(x, ((1, 2),) * x.ndim, mode=mode, **kw)
+                                for mode, kw in modes.items())
+
+
+_PAD_SHAPES = (((3,),), ((2, 3),), ((1, 1),))
+called("numpy", "pad", ["distinct"], FLOAT + (I32,), _PAD_SHAPES, _pad_modes(dict(
+    constant=dict(constant_values=-1), edge={}, reflect={}, symmetric={}, wrap={}, maximum={},
+    minimum={})), label="pad_modes", exact=True)
+called("numpy", "pad", ["distinct"], FLOAT + (I32,), _PAD_SHAPES, _pad_modes(dict(
+    linear_ramp=dict(end_values=2), mean={}, median={})), label="pad_statistic_modes")
+called("numpy", "pad", ["real"], SHAPE_DTYPES, (((2, 3),), ((0, 2),)),
+       lambda np_, x: np_.pad(x, [(0, 1), (2, 0)]), label="pad_zeros", **_shape_kw)
+called("numpy", "partition", ["distinct"], FLOAT + (I32,), REDUCE_SHAPES,
+       lambda np_, x: np_.partition(x, 0), exact=True)
+called("numpy", "argpartition", ["distinct"], FLOAT + (I32,), REDUCE_SHAPES,
+       lambda np_, x: np_.argpartition(x, 0, axis=0), exact=True, diff=False)
+called("numpy", "searchsorted", ["distinct", "real"], FLOAT + (I32,),
+       (((5,), ()), ((4,), (2, 3)), ((1,), (3,)), ((0,), (2,))),
+       lambda np_, a, v: (np_.searchsorted(np_.sort(a), v),
+                          np_.searchsorted(a, v, side="right", sorter=np_.argsort(a))),
+       exact=True, diff=False)
+called("numpy", "digitize", ["real"], FLOAT + (I32,), UNARY_SHAPES,
+       lambda np_, x: (np_.digitize(x, np_.asarray([-1, 0, 1], x.dtype)),
+                       np_.digitize(x, np_.asarray([1, 0, -1], x.dtype), right=True)),
+       exact=True, diff=False)
+called("numpy", "isin", ["real", "real"], NUMBER, (((3, 4), (5,)), ((), (2, 2)), ((0,), (3,))),
+       lambda np_, x, t: np_.isin(np_.round(x), np_.round(t)), exact=True, diff=False)
+called("numpy", "argwhere", ["bool"], (F32,), (((5,),), ((2, 3),)),
+       lambda np_, x: np_.argwhere(x, size=4, fill_value=-1), exact=True, diff=False)
+called("numpy", "flatnonzero", ["bool"], (F32,), (((5,),), ((2, 3),), ((0,),)),
+       lambda np_, x: np_.flatnonzero(x, size=3), exact=True, diff=False)
+called("numpy", "count_nonzero", ["int"], ANY, REDUCE_SHAPES,
+       lambda np_, x: (np_.count_nonzero(x), np_.count_nonzero(x, axis=-1, keepdims=True)),
+       exact=True, diff=False)
+called("numpy", "tril_indices", [], (F32,), ((),),
+       lambda np_: (np_.tril_indices(3), np_.tril_indices(3, -1, 4), np_.tril_indices(0)),
+       exact=True, diff=False)
+called("numpy", "triu_indices", [], (F32,), ((),),
+       lambda np_: (np_.triu_indices(3), np_.triu_indices(3, 1, 2), np_.triu_indices(1)),
+       exact=True, diff=False)
+called("numpy", "tril_indices_from", ["real"], SHAPE_DTYPES, MATRIX[::2],
+       lambda np_, x: np_.tril_indices_from(x, k=1), exact=True, diff=False)
+called("numpy", "triu_indices_from", ["real"], SHAPE_DTYPES, MATRIX[::2],
+       lambda np_, x: np_.triu_indices_from(x), exact=True, diff=False)
+
+# Set operations on rounded values (ties to find), with size= so that jit runs.
+_uniq = dict(exact=True, diff=False)
+_UNIQ_SHAPES = (((6,),), ((2, 3),), ((1,),), ((0,),))
+called("numpy", "unique", ["real"], NUMBER, _UNIQ_SHAPES,
+       lambda np_, x: np_.unique(np_.round(x), size=4, fill_value=9), **_uniq)
+called("numpy", "unique", ["real"], FLOAT + (I32,), _UNIQ_SHAPES,
+       lambda np_, x: np_.unique(np_.round(x), return_index=True, return_inverse=True,
+                                 return_counts=True, size=5, fill_value=-1),
+       label="unique_all_returns", **_uniq)
+called("numpy", "unique", ["real"], FLOAT + (I32,), _UNIQ_SHAPES,
+       lambda np_, x: np_.unique(np_.round(x), return_counts=True), label="unique_no_size",
+       jit=False, vmap=False, **_uniq)
+called("numpy", "unique", ["real"], FLOAT + (I32,), (((4, 3),),),
+       lambda np_, x: np_.unique(np_.round(x / 2), axis=1, size=3), label="unique_axis",
+       **_uniq)
+for _name in ("unique_all", "unique_counts", "unique_inverse", "unique_values"):
+    called("numpy", _name, ["real"], FLOAT + (I32,), _UNIQ_SHAPES,
+           (lambda name: lambda np_, x: getattr(np_, name)(np_.round(x), size=4,
+                                                           fill_value=0))(_name), **_uniq)
+
+# ---------------------------------------------------------------------------
+# minijax.numpy: differences, integrals, convolutions, polynomials, ranges
+
+called("numpy", "diff", ["real"], NUMBER, REDUCE_SHAPES, lambda np_, x: np_.diff(x), exact="real")
+called("numpy", "diff", ["real", "real"], FLOAT, (((3, 4), (3, 1)), ((5,), ())),
+       lambda np_, x, p: np_.diff(x, n=2, axis=-1, prepend=p), label="diff_n2_prepend")
+called("numpy", "ediff1d", ["real"], NUMBER, UNARY_SHAPES,
+       lambda np_, x: np_.ediff1d(x, to_end=np_.asarray([7, 8]), to_begin=-1), exact="real")
+called("numpy", "cumulative_sum", ["real"], NUMBER, REDUCE_SHAPES,
+       lambda np_, x: np_.cumulative_sum(x, axis=-1, include_initial=True))
+called("numpy", "trapezoid", ["real"], FLOAT, REDUCE_SHAPES,
+       lambda np_, y: np_.trapezoid(y, dx=0.5))
+called("numpy", "trapezoid", ["real", "real"], FLOAT, (((3, 4), (4,)), ((5,), (5,))),
+       lambda np_, y, x: np_.trapezoid(y, x, axis=-1), label="trapezoid_x")
+for _name in ("convolve", "correlate"):
+    called("numpy", _name, ["real", "real"], (F32, F64, C64, I32),
+           (((5,), (3,)), ((3,), (4,)), ((1,), (1,)), ((4,), (4,))),
+           (lambda name: lambda np_, a, v: tuple(getattr(np_, name)(a, v, mode=mode)
+                                                 for mode in ("full", "same", "valid")))(_name))
+_POLY = (((3,), (2,)), ((1,), (4,)), ((4,), (4,)))
+for _name in ("polyadd", "polysub", "polymul"):
+    called("numpy", _name, ["real", "real"], NUMBER, _POLY,
+           (lambda name: lambda np_, a, b: getattr(np_, name)(a, b))(_name),
+           exact="real" if _name != "polymul" else False)
+called("numpy", "polyder", ["real"], NUMBER, VECTOR[:2] + (((5,),),),
+       lambda np_, p: (np_.polyder(p), np_.polyder(p, 2)), exact="real")
+called("numpy", "polyval", ["real", "real"], NUMBER, (((4,), ()), ((3,), (2, 3)), ((1,), (3,))),
+       lambda np_, p, x: np_.polyval(p, x))
+called("numpy", "piecewise", ["away"], FLOAT, UNARY_SHAPES,
+       lambda np_, x: np_.piecewise(x, [x < 0, x > 1], [lambda t: t * t, lambda t: 2 * t, 0.5]))
+called("numpy", "interp", ["real", "positive", "real"], FLOAT,
+       (((5,), (4,), (4,)), ((), (3,), (3,)), ((2, 3), (1,), (1,))),
+       lambda np_, x, dxp, fp: (np_.interp(x, np_.cumsum(dxp) - 2, fp, left=-1, right=3),
+                                np_.interp(x, np_.cumsum(dxp), fp, period=2.5)))
+called("numpy", "geomspace", ["positive", "positive"], FLOAT, (((), ()), ((2,), (2,))),
+       lambda np_, a, b: np_.geomspace(a, b, 5))
+called("numpy", "logspace", ["real", "real"], FLOAT, (((), ()), ((2,), (2,))),
+       lambda np_, a, b: np_.logspace(a, b, 5, base=2.0))
+
+# ---------------------------------------------------------------------------
+# minijax.numpy: statistics, histograms, nan-functions
+
+called("numpy", "average", ["real"], FLOAT + (I32, C64), REDUCE_SHAPES,
+       lambda np_, x: np_.average(x, axis=-1))
+called("numpy", "average", ["real", "positive"], FLOAT, (((3, 4), (4,)), ((5,), (5,))),
+       lambda np_, x, w: np_.average(x, axis=-1, weights=w, returned=True),
+       label="average_weights")
+# The methods other than "linear" shared between the two (one code path).
+for _name, _q, _methods in [("percentile", (10.0, 50.0, 95.0), ("lower", "nearest")),
+                            ("quantile", 0.3, ("higher", "midpoint"))]:
+    called("numpy", _name, ["distinct"], FLOAT + (I32,), REDUCE_SHAPES,
+           (lambda name, q, methods: lambda np_, x: (
+               getattr(np_, name)(x, np_.asarray(q), axis=-1),) + tuple(
+               getattr(np_, name)(x, np_.asarray(q), method=m) for m in methods))(
+               _name, _q, _methods))
+called("numpy", "histogram", ["real"], FLOAT, UNARY_SHAPES,
+       lambda np_, x: np_.histogram(x, bins=4, range=(-1.5, 1.5)), exact=True, diff=False)
+called("numpy", "histogram", ["real", "positive"], FLOAT, (((6,), (6,)), ((2, 3), (2, 3))),
+       lambda np_, x, w: np_.histogram(x, bins=np_.asarray([-2.0, -0.5, 0.0, 2.0]), weights=w,
+                                       density=True), label="histogram_weights_density")
+called("numpy", "histogram_bin_edges", ["distinct"], FLOAT, REDUCE_SHAPES + VECTOR[1:2],
+       lambda np_, x: np_.histogram_bin_edges(x, bins=5))
+called("numpy", "bincount", ["int"], (F32,), VECTOR,
+       lambda np_, i: np_.bincount(i, length=4), exact=True, diff=False)
+called("numpy", "bincount", ["int", "real"], FLOAT, (((5,), (5,)), ((0,), (0,))),
+       lambda np_, i, w: np_.bincount(i, weights=w, minlength=2, length=4),
+       label="bincount_weights")
+
+
+def _nans(np_, x, i, keep=0):
+    """``x`` with nan where ``i`` is 0 (a third of the values, some whole rows),
+    except in the first ``keep`` places of the last axis."""
+    return np_.where((i == 0) & (np_.arange(x.shape[-1]) >= keep), np_.nan, x)
+
+
+_NAN_SHAPES = (((3, 4), (3, 4)), ((2, 3, 4), (2, 3, 4)), ((1, 1), (1, 1)), ((5,), (5,)))
+# Over the last axis, or (every other function) over all of them.
+for _k, (_name, _kw) in enumerate([
+        ("nansum", {}), ("nanprod", {}), ("nanmean", {}), ("nanvar", {}), ("nanstd", {}),
+        ("nanmax", dict(exact=True)), ("nanmin", dict(exact=True)), ("nanmedian", {}),
+        ("nanargmax", dict(exact=True, diff=False)), ("nanargmin", dict(exact=True, diff=False)),
+        ("nancumsum", {}), ("nancumprod", {})]):
+    # nanstd of a single value has a nan derivative (sqrt at 0), in JAX too:
+    # keep two values in every row.
+    _keep, _shapes = (2, _NAN_SHAPES[:2] + _NAN_SHAPES[3:]) if _name == "nanstd" else \
+        (0, _NAN_SHAPES)
+    called("numpy", _name, ["distinct", "int"], FLOAT, _shapes,
+           (lambda name, keep, axis: lambda np_, x, i: getattr(np_, name)(
+               _nans(np_, x, i, keep), axis=axis))(_name, _keep, -1 if _k % 2 else None), **_kw)
+called("numpy", "nanvar", ["distinct", "int"], FLOAT, _NAN_SHAPES[:2],
+       lambda np_, x, i: np_.nanvar(_nans(np_, x, i), axis=0, ddof=1, keepdims=True),
+       label="nanvar_ddof_keepdims")
+called("numpy", "nanpercentile", ["distinct", "int"], FLOAT, _NAN_SHAPES,
+       lambda np_, x, i: np_.nanpercentile(_nans(np_, x, i), np_.asarray([25.0, 75.0]),
+                                           axis=-1))
+called("numpy", "nanquantile", ["distinct", "int"], FLOAT, _NAN_SHAPES,
+       lambda np_, x, i: np_.nanquantile(_nans(np_, x, i), 0.6, axis=0, keepdims=True))
+
+# ---------------------------------------------------------------------------
+# minijax.nn: more activations and layers
+
+unary("nn", "tanh mish squareplus", dtypes=FLOAT, edges=True)
+unary("nn", "identity", dtypes=ANY, exact=True, edges=True)
+unary("nn", "celu selu soft_sign hard_sigmoid hard_silu hard_swish hard_tanh sparse_plus "
+      "sparse_sigmoid", domain="away", dtypes=FLOAT, edges=True)
+unary("nn", "log1mexp", domain="positive", dtypes=FLOAT, edges=True)
+called("nn", "celu", ["away"], FLOAT, UNARY_SHAPES, lambda nn, x: nn.celu(x, alpha=0.5),
+       label="celu_alpha")
+called("nn", "squareplus", ["real"], FLOAT, UNARY_SHAPES, lambda nn, x: nn.squareplus(x, b=0.5),
+       label="squareplus_b")
+called("nn", "glu", ["real"], FLOAT, (((2, 4),), ((6,),), ((3, 0),), ((1, 2),)),
+       lambda nn, x: nn.glu(x))
+called("nn", "glu", ["real"], FLOAT, (((4, 3),),), lambda nn, x: nn.glu(x, axis=0),
+       label="glu_axis0")
+called("nn", "logmeanexp", ["real"], FLOAT, REDUCE_SHAPES,
+       lambda nn, x: (nn.logmeanexp(x), nn.logmeanexp(x, axis=-1, keepdims=True)))
+called("nn", "standardize", ["real"], FLOAT, REDUCE_SHAPES,
+       lambda nn, x: (nn.standardize(x), nn.standardize(x, axis=0, epsilon=0.1)))
+# No finite-difference check: the softmax runs in float32 on both sides (JAX's
+# "xla" implementation casts to it), too coarse for float64 differences;
+# jvp and vjp are still compared with JAX's.
+_attn = dict(grad_dtypes=())
+called("nn", "dot_product_attention", ["real", "real", "real"], (F32, F64),
+       (((2, 3, 2, 4), (2, 5, 2, 4), (2, 5, 2, 4)), ((1, 1, 1, 2), (1, 1, 1, 2), (1, 1, 1, 2))),
+       lambda nn, q, k, v: (nn.dot_product_attention(q, k, v),
+                            nn.dot_product_attention(q, k, v, scale=0.7, is_causal=True)),
+       **_attn)
+called("nn", "dot_product_attention", ["real", "real", "real", "real", "bool"], (F32, F64),
+       (((2, 3, 2, 4), (2, 5, 2, 4), (2, 5, 2, 4), (2, 2, 3, 5), (1, 1, 3, 5)),),
+       lambda nn, q, k, v, b, m: nn.dot_product_attention(
+           q, k, v, bias=b, mask=m | (np.arange(5) == 0)),   # every row attends somewhere
+       label="dot_product_attention_bias_mask", **_attn)
+
+# ---------------------------------------------------------------------------
+# minijax.scipy.special: more functions
+
+unary("special", "ndtr log_ndtr", dtypes=(F32, F64), edges=True)   # JAX refuses float16
+unary("special", "i0 i0e i1 i1e", dtypes=FLOAT, edges=True)
+unary("special", "ndtri", domain="unit", dtypes=(F32, F64), edges=True)
+unary("special", "entr", domain="positive", dtypes=FLOAT, edges=True)
+unary("special", "gamma", domain="away", dtypes=FLOAT, edges=True)
+unary("special", "gammasgn", domain="away", dtypes=FLOAT, edges=True, exact=True)
+binary("special", "beta betaln", domains=("positive", "positive"), dtypes=FLOAT, edges=True)
+binary("special", "xlogy", domains=("real", "positive"), dtypes=FLOAT, edges=True)
+binary("special", "xlog1py", domains=("real", "bounded"), dtypes=FLOAT, edges=True)
+binary("special", "zeta", domains=("above1", "positive"), dtypes=FLOAT, edges=True)
+called("special", "multigammaln", ["above1"], FLOAT, UNARY_SHAPES,
+       lambda sp, a: sp.multigammaln(a, 3))
+for _name in ("softmax", "log_softmax"):
+    called("special", _name, ["real"], FLOAT, REDUCE_SHAPES,
+           (lambda name: lambda sp, x: (getattr(sp, name)(x, axis=-1), getattr(sp, name)(x)))(
+               _name))
 
 # ---------------------------------------------------------------------------
 # Candidates and exclusions

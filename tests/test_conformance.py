@@ -77,6 +77,17 @@ JIT_NOT_BITWISE = {
        for f in ("logpdf", "pdf")},
     "numpy.polyint": ("fc", "1-ulp: divides by constant divisors, JAX by divisors it computes"),
     "numpy.polyfit": ("f", "1-ulp under vmap: minijax's SVD-based lstsq"),
+    **{f"special.{name}": ("f", "minijax's own Chebyshev fits of the Bessel functions; JAX "
+                                "lowers to XLA's (Cephes) approximations")
+       for name in ("i0", "i0e", "i1", "i1e")},
+    "special.zeta": ("f", "minijax sums Euler-Maclaurin in JAX's formula but its own order; "
+                          "JAX lowers to XLA's chlo.zeta"),
+    **{f"numpy.{name}": ("fi", "1-ulp differences of the linear interpolation: XLA contracts "
+                              "it into an FMA in JAX's program and not in minijax's, which "
+                              "sorts a transposed array (to fix)")
+       for name in ("quantile", "percentile", "nanquantile", "nanpercentile")},
+    "nn.dot_product_attention": ("f", "1-ulp float64 differences under jit: minijax's program "
+                                      "differs from JAX's xla implementation (to investigate)"),
 }
 
 # Disagreements with JAX that other branches of this round fix (issue 13
@@ -119,6 +130,10 @@ KNOWN_MISMATCHES = {
     # minijax computes something else (2 ** -1 == 2). Reproducer:
     #   jax.jit(jnp.power)(np.int32([2]), np.int32([-1]))   # JAX [0], minijax [2]
     ("numpy.power", "special_int32_eager"): "integer power, negative exponents",
+    # JAX's betaln is off by 1.0 for b near finfo.max (betaln(1., 1.7e308) is
+    # -708.73; log(1/b) = -709.73, minijax's value), and gives inf or nan where
+    # XLA flushes its intermediate values at a = 2.2e-308 (minijax: finite).
+    ("special.betaln", "special_float64_eager"): "huge and tiny float64 arguments",
 }
 
 
@@ -330,7 +345,8 @@ def _check_values(entry, args, label, denormals=False):
 # ---------------------------------------------------------------------------
 # Derivatives against finite differences
 
-GRAD_ENTRIES = [e for e in ENTRIES if e.diff and (F64 in e.dtypes or C128 in e.dtypes)]
+GRAD_ENTRIES = [e for e in ENTRIES
+                if e.diff and e.grad_dtypes and (F64 in e.dtypes or C128 in e.dtypes)]
 
 
 @pytest.mark.parametrize("entry", GRAD_ENTRIES, ids=[e.id for e in GRAD_ENTRIES])

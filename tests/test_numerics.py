@@ -177,6 +177,16 @@ def test_division_keeps_ieee_special_values():
                                       np.asarray(jax.numpy.asarray(np.asarray(x)) / y))
 
 
+@pytest.mark.parametrize("dtype", [np.float16, np.float32, np.float64])
+def test_max_and_min_order_signed_zeros_like_xla(dtype):
+    # Found by the conformance sweep (nn.celu(-0.) in float16): numpy's
+    # maximum and minimum may return either zero; XLA's take -0 < +0.
+    v = np.array([0.0, -0.0, 1.0], dtype)
+    for ours, theirs in [(jnp.maximum, jax.numpy.maximum), (jnp.minimum, jax.numpy.minimum)]:
+        np.testing.assert_array_equal(np.signbit(ours(v[:, None], v[None, :])),
+                                      np.signbit(jax.jit(theirs)(v[:, None], v[None, :])))
+
+
 COMPOSITES = {
     "log10": lambda np_, nn, x: np_.log10(np_.abs(x)),
     "log2": lambda np_, nn, x: np_.log2(np_.abs(x)),

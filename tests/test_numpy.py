@@ -346,6 +346,8 @@ def test_shape_functions():
             x[0], -1)),
         ("split", lambda np_: np_.split(v, 3)), ("split indices", lambda np_: np_.split(
             x, [1, 3], axis=2)), ("split bad", lambda np_: np_.split(v, 4)),
+        # Found by the conformance sweep (nn.glu of an empty axis): sections of an empty axis.
+        ("split empty", lambda np_: np_.split(np.zeros((2, 0)), 2, axis=1)),
         ("outer", lambda np_: np_.outer(v, v[:3])),
         ("kron", lambda np_: np_.kron(np.eye(2), np.arange(4.0).reshape(2, 2))),
         ("cross", lambda np_: np_.cross(np.arange(6.0).reshape(2, 3), np.ones(3))),

@@ -5,6 +5,7 @@ import pytest
 
 import minijax
 import minijax.numpy as mnp
+from helpers import x64
 from test_numpy import check_calls
 from test_numpy_more import I, X, V, check_transforms
 
@@ -76,6 +77,16 @@ def test_value_dependent_sizes_need_static_sizes(call):
 
 # ---------------------------------------------------------------------------
 # Set operations
+
+def test_unique_index_dtype_under_x64():
+    # Found by the conformance sweep: return_index came back int32 under x64
+    # (JAX: the default int, like inverse and counts).
+    with x64():
+        check_calls([("unique return_index", lambda np_: np_.unique(
+            np.array([3.0, 1.0, 3.0]), return_index=True, return_counts=True)),
+            ("unique_all", lambda np_: np_.unique_all(np.array([3.0, 1.0, 3.0]), size=3,
+                                                      fill_value=0))], eager=True)
+
 
 def test_unique_and_isin():
     f = np.array([2.0, np.nan, 1, np.nan, 2, -0.5], np.float32)

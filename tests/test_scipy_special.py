@@ -131,6 +131,33 @@ def test_zeta_needs_q():
         minijax.scipy.special.zeta(2.0)
 
 
+def test_zeta_poles_and_domain_like_xla():
+    # Found by the conformance sweep: at q = 0, -1, ... XLA gives inf only for
+    # even x (even x < 1), nan otherwise; nan for q = +inf; inf at x = 1.
+    x = np.array([-4.0, -3.0, 0.0, 0.5, 1.0, 2.0, 2.5, 3.0, np.inf, np.nan], np.float32)
+    q = np.array([-np.inf, -2.0, -1.5, 0.0, 1.0, np.inf, np.nan], np.float32)
+    check_like_jax(minijax.scipy.special.zeta(x[:, None], q[None, :]),
+                   jax.jit(jax.scipy.special.zeta)(x[:, None], q[None, :]), rtol=2e-5, atol=2e-6)
+
+
+def test_zeta_float16_like_xla():
+    # Found by the conformance sweep: in float16 the series overflowed to nan
+    # (x = 1024); XLA computes float16 zeta in float32.
+    x, q = np.float16([2.0, 3.5, 1024.0, 1024.0]), np.float16([0.5, 2.0, 1.0, 0.5])
+    check_like_jax(minijax.scipy.special.zeta(x, q), jax.jit(jax.scipy.special.zeta)(x, q),
+                   rtol=4e-3, atol=4e-3)
+
+
+def test_multigammaln_under_jit_bit_equal_jax():
+    # Found by the conformance sweep: the constant d (d-1)/4 log(pi), rounded
+    # from float64, differed from XLA's float32 value in the last bit.
+    a = np.linspace(1.3, 6.0, 9, dtype=np.float32)
+    for d in (2, 3, 5):
+        np.testing.assert_array_equal(
+            minijax.jit(lambda a: minijax.scipy.special.multigammaln(a, d))(a),
+            jax.jit(lambda a: jax.scipy.special.multigammaln(a, d))(a))
+
+
 @pytest.mark.parametrize("n", [0, 1, 3])
 def test_polygamma_and_multigammaln(n):
     x = POSITIVE[1:].astype(np.float32)

@@ -31,6 +31,25 @@ def test_argsort_is_stable_like_jax(values):
     check_like_jax(jnp.argsort(x, descending=True), jjnp.argsort(x, descending=True))
 
 
+def test_jit_sort_ties_signed_zeros_and_nans_like_jax():
+    # Found by the conformance sweep: under jit -0 sorted before +0 (total
+    # order); JAX's comparator makes them tie, as it does every nan.
+    x = np.array([0.0, -0.0, 1.0, -0.0, np.nan, 0.0, -np.nan, -1.0], np.float32)
+    for ours, theirs in [(jnp.sort, jjnp.sort), (jnp.argsort, jjnp.argsort),
+                         (lambda x: jnp.unique(x, size=3), lambda x: jjnp.unique(x, size=3))]:
+        ours, theirs = minijax.jit(ours)(x), jax.jit(theirs)(x)
+        np.testing.assert_array_equal(np.signbit(ours), np.signbit(theirs))
+        check_like_jax(ours, theirs)
+
+
+def test_jit_sort_of_complex_like_jax():
+    # Found by the conformance sweep: complex keys were compared as unsigned
+    # integers (XLA refused the program); JAX sorts by real, then imaginary part.
+    x = np.array([1 + 2j, 1 - 1j, -0.0 + 1j, 1j, 2, 1 + 2j, np.nan], np.complex64)
+    for ours, theirs in [(jnp.sort, jjnp.sort), (jnp.argsort, jjnp.argsort)]:
+        check_like_jax(minijax.jit(ours)(x), jax.jit(theirs)(x))
+
+
 def test_median_like_jax():
     y = np.array([[4.0, 1.0, 3.0, 2.0], [9.0, 7.0, 8.0, 0.5]], np.float32)
     for axis in (None, 0, 1):

@@ -324,8 +324,21 @@ mul_p = _binary("mul", np.multiply, NUMBER)
 div_p = _binary("div", _div, NUMBER)
 rem_p = _binary("rem", _rem, FLOAT + INT + UINT)   # sign of the dividend, like C's fmod
 pow_p = _binary("pow", np.power, INEXACT)
-max_p = _binary("max", np.maximum, ANY)
-min_p = _binary("min", np.minimum, ANY)
+def _signed_zero_extremum(extremum, pick_negative_zero):
+    """numpy's ``extremum`` with -0 below +0, as XLA orders them (numpy may
+    return either zero): max(-0, +0) is +0 and min(-0, +0) is -0."""
+    def impl(x, y):
+        out = extremum(x, y)
+        if out.dtype.kind != "f":
+            return out
+        x, y = np.broadcast_arrays(x, y)
+        zero_x = np.where(np.signbit(x) == pick_negative_zero, x, y)
+        return np.where((x == 0) & (y == 0), zero_x, out)
+    return impl
+
+
+max_p = _binary("max", _signed_zero_extremum(np.maximum, False), ANY)
+min_p = _binary("min", _signed_zero_extremum(np.minimum, True), ANY)
 
 
 def _atan2_impl(x, y):

@@ -6,7 +6,6 @@ import numpy as np
 
 from .. import dtypes, lax
 from .creation import asarray, zeros_like
-from ..lax import _convert_element_type
 from .promotion import (
     broadcast_shapes, broadcast_to, _check_arraylike, promote_dtypes, promote_dtypes_inexact)
 from .elementwise import conj, multiply
@@ -130,7 +129,8 @@ def correlate(a, v, mode="valid", *, precision=None, preferred_element_type=None
 
 def _sliding_dot(op, x, y, mode, precision, preferred_element_type):
     """Slide the shorter array ``y`` along the (zero-padded) longer ``x`` and take a
-    dot product at each offset. Convolution is correlation with ``y`` reversed."""
+    dot product at each offset (a convolution in XLA's sense). Convolution is
+    correlation with ``y`` reversed."""
     _check_arraylike(op, x, y)
     x, y = asarray(x), asarray(y)
     if x.ndim != 1 or y.ndim != 1:
@@ -153,9 +153,9 @@ def _sliding_dot(op, x, y, mode, precision, preferred_element_type):
     if mode not in pads:
         raise ValueError("mode must be one of ['full', 'same', 'valid']")
     lo, hi = pads[mode]
-    x = lax.pad(x, _convert_element_type(0, x.dtype, False), [(lo, hi, 0)])
-    offsets = x.shape[0] - m + 1
-    windows = x[np.arange(offsets)[:, None] + np.arange(m)[None, :]]   # (offsets, m)
-    out = lax.dot_general(windows, y, (((1,), (0,)), ((), ())), precision,
-                          preferred_element_type)
+    # A one-channel convolution, as JAX computes it: under jit, XLA then
+    # sums the products in the same order (bit-equal results).
+    out = lax.conv_general_dilated(x[None, None, :], y[None, None, :], (1,), [(lo, hi)],
+                                   precision=precision,
+                                   preferred_element_type=preferred_element_type)[0, 0]
     return lax.rev(out, (0,)) if reverse_out else out

@@ -62,7 +62,7 @@ def _sorted_with_mask(ar, axis, equal_nan):
     aux = moveaxis(ar, axis, 0)
     n = aux.shape[0]
     width = math.prod(aux.shape[1:])
-    iota = lax.iota(dtypes.int32, n)
+    iota = lax.iota(dtypes.default_int_dtype(), n)   # return_index: int64 under x64, as JAX
     if width == 0:
         return aux, iota, lax.full((n,), True, np.bool_) if n else zeros(0, bool)
     columns = reshape(aux, (n, width))

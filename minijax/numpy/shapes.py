@@ -179,7 +179,8 @@ def split(ary, indices_or_sections, axis=0):
         sections = operator.index(indices_or_sections)
         if sections <= 0 or n % sections:
             raise ValueError("array split does not result in an equal division")
-        return _split_at(ary, list(range(n // sections, n, n // sections)), axis)
+        part = n // sections   # split points part, 2 part, ... (all 0 for an empty axis)
+        return _split_at(ary, [part * i for i in range(1, sections)], axis)
     indices = concrete_or_error(indices_or_sections, "the indices of jnp.split")
     return _split_at(ary, [operator.index(i) for i in np.ravel(indices)], axis)
 

@@ -381,9 +381,12 @@ def multigammaln(a, d):
     """log of the multivariate gamma function of dimension ``d`` (an int)."""
     d = int(d)
     a = _inexact("multigammaln", a)
-    constant = (d * (d - 1) / 4) * np.log(np.pi)
+    # The constant d (d - 1) / 4 log(pi), in a's dtype and in JAX's order of
+    # operations: under jit XLA then folds it to the same bits.
+    dtype = a.dtype.type
+    constant = dtype(0.25) * dtype(d) * (dtype(d) - dtype(1)) * lax.log(dtype(np.pi))
     terms = lax.lgamma(jnp.expand_dims(a, -1) - jnp.arange(d, dtype=a.dtype) / 2)
-    return jnp.sum(terms, axis=-1) + a.dtype.type(constant)
+    return jnp.sum(terms, axis=-1) + constant
 
 
 # ---------------------------------------------------------------------------
@@ -431,14 +434,20 @@ def zeta(x, q=None):
         raise NotImplementedError("Riemann zeta function not implemented; pass q != None to "
                                   "compute the Hurwitz Zeta function.")
     x, q = _inexact("zeta", x, q)
+    if x.dtype == np.float16:   # XLA computes it in float32 (float16 overflows in the series)
+        return zeta(x.astype(np.float32), q.astype(np.float32)).astype(np.float16)
     x, q = jnp.broadcast_arrays(x, q)
     dtype = x.dtype.type
     value = _hurwitz_zeta(x, q)
     # The series is meaningless at the poles and outside the domain; give
-    # the values XLA's zeta gives there.
-    pole = (x == 1) | ((q <= 0) & (q == jnp.floor(q)))
-    value = jnp.where(pole, dtype(np.inf), value)
-    return jnp.where(x < 1, dtype(np.nan), value)
+    # the values XLA's zeta gives there, in XLA's order of precedence: nan
+    # for x < 1 or q = +inf; at the poles q = 0, -1, -2, ... (and -inf) inf
+    # for even integers x (even x < 1) and nan for the other x; inf at x = 1.
+    value = jnp.where((x < 1) | (q == np.inf), dtype(np.nan), value)
+    pole = (q <= 0) & (q == jnp.floor(q))
+    even = (jnp.fmod(x, dtype(2)) == 0)
+    value = jnp.where(pole, jnp.where(even, dtype(np.inf), dtype(np.nan)), value)
+    return jnp.where(x == 1, dtype(np.inf), value)
 
 
 # ---------------------------------------------------------------------------
