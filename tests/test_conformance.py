@@ -90,17 +90,10 @@ JIT_NOT_BITWISE = {
                                       "differs from JAX's xla implementation (to investigate)"),
 }
 
-# Disagreements with JAX that other branches of this round fix (issue 13
-# sections 1-2, issue 12): {entry id: branch and what}. Non-strict: the
-# entry's checks may fail (xfail) or pass.
-PENDING_ELSEWHERE = {
-    "numpy.arange": "eagerbits: jnp.arange(0, 1, .1)[-1] is 0.90000004 in JAX",
-    "numpy.linspace": "eagerbits: linspace computed as JAX does (eager and jit)",
-    "numpy.linspace_literal": "eagerbits: jnp.linspace(-3., 3., 13) prints -0.9999999 in JAX",
-    "numpy.nonzero_size": "npfuncs: jnp.nonzero(..., size=, fill_value=)",
-    "special.logsumexp_b": "nnsci: jax.scipy.special.logsumexp(..., b=)",
-    "numpy.floor_divide": "silent: integer x // 0 is -2 for x > 0 in JAX (XLA), -1 in minijax",
-}
+# Disagreements with JAX that a branch in progress fixes: {entry id: branch
+# and what}. Non-strict: the entry's checks may fail (xfail) or pass. Empty
+# when nothing is in flight; an entry that passes everywhere is removed.
+PENDING_ELSEWHERE = {}
 
 
 @contextlib.contextmanager
@@ -125,11 +118,6 @@ KNOWN_MISMATCHES = {
     # jnp.divide(inf, max) is inf, as is minijax's eager result.
     ("numpy.divide", "special_float32_eager"): "inf / finfo.max: nan under XLA's jit",
     ("lax.div", "special_float32_eager"): "inf / finfo.max: nan under XLA's jit",
-    # Integer power with negative or huge exponents: JAX's jnp.power(x, y) on
-    # int32 arrays gives XLA's values (2 ** -1 == 0, -7 ** -1 == -1075496887);
-    # minijax computes something else (2 ** -1 == 2). Reproducer:
-    #   jax.jit(jnp.power)(np.int32([2]), np.int32([-1]))   # JAX [0], minijax [2]
-    ("numpy.power", "special_int32_eager"): "integer power, negative exponents",
     # JAX's betaln is off by 1.0 for b near finfo.max (betaln(1., 1.7e308) is
     # -708.73; log(1/b) = -709.73, minijax's value), and gives inf or nan where
     # XLA flushes its intermediate values at a = 2.2e-308 (minijax: finite).

@@ -460,3 +460,15 @@ def test_division_by_zero(name, dtype):
     check_like_jax(ours(a_m, b_m), theirs(a_j, b_j))
     check_like_jax(minijax.jit(ours)(a_m, b_m), jax.jit(theirs)(a_j, b_j))
     check_like_jax(minijax.vmap(ours)(a_m, b_m), jax.vmap(theirs)(a_j, b_j))
+
+
+def test_integer_power_with_array_exponents_like_jax():
+    """Integer x ** y with an array y: JAX squares and multiplies over the
+    low six bits of y, so 2 ** -1 is 0 (2 ** 63 overflows), 2 ** 70 is 64
+    and 0 ** -1 is 0; minijax once gave 2 ** -1 == 2."""
+    x = np.int32([2, -7, 3, 1, -1, 0, 0, 3, 2, 5])
+    y = np.int32([-1, -1, -2, -5, -3, -1, 0, 100, 70, 3])
+    for dtype in (np.int32, np.int8, np.uint8):
+        a, b = x.astype(dtype), np.abs(y).astype(dtype) if dtype == np.uint8 else y.astype(dtype)
+        check_like_jax(mjnp.power(a, b), jjnp.power(a, b), rtol=0, atol=0)
+        check_like_jax(minijax.jit(mjnp.power)(a, b), jax.jit(jjnp.power)(a, b), rtol=0, atol=0)

@@ -377,18 +377,20 @@ pow = power
 
 
 def _integer_power(x, y):
-    """Integer ``x ** y`` for integer arrays ``y`` by square-and-multiply over
-    the bits of ``y`` (negative exponents give 0, or +-1 for bases +-1)."""
+    """Integer ``x ** y`` for integer arrays ``y``: square-and-multiply over
+    the low six bits of ``y``, as JAX does (any larger power overflows for
+    ``|x| > 1``; a negative ``y`` reads as its low six bits too), with
+    ``0 ** y`` zero for every nonzero ``y``."""
     x, y = broadcast_arrays(x, y)
-    one = _convert_element_type(1, x.dtype, True)
+    zero, one = (_convert_element_type(c, x.dtype, True) for c in (0, 1))
     # acc is strongly typed: integer powers are not weak (as in JAX).
-    acc = lax.full(broadcast_shapes(x.shape, y.shape), 1, x.dtype)
-    base, exp_ = x, y
-    for _ in range(x.dtype.itemsize * 8):
-        zero = _convert_element_type(0, x.dtype, True)
-        acc = lax.select(lax.ne(lax.bitwise_and(exp_, one), zero), acc * base, acc)
+    acc = where(lax.bitwise_and(lax.eq(x, zero), lax.ne(y, zero)),
+                lax.full(x.shape, 0, x.dtype), lax.full(x.shape, 1, x.dtype))
+    base, exponent = x, y
+    for _ in range(6):
+        acc = lax.select(lax.ne(lax.bitwise_and(exponent, one), zero), acc * base, acc)
         base = base * base
-        exp_ = lax.div(exp_, _convert_element_type(2, x.dtype, True))
+        exponent = lax.shift_right_logical(exponent, one)
     return acc
 
 
