@@ -499,16 +499,19 @@ transpose_rules[red.cumsum_p] = lambda ct, x, *, axis, reverse: [
     lax.cumsum(instantiate(ct), axis, not reverse)]
 
 
-def _dot_transpose_lhs(ct, x_aval, y, dimension_numbers, preferred_element_type, precision):
+def _dot_transpose_lhs(ct, x_aval, y, dimension_numbers, preferred_element_type, precision,
+                       swap_ans=False):
     """The cotangent of the left operand of ``dot_general``: contract the
     output cotangent with ``y`` over y's free axes, then lay the result out
-    like x."""
+    like x. The cotangent's axes are (batch, x free, y free), or with
+    ``swap_ans`` (batch, y free, x free)."""
     (xc, yc), (xb, yb) = dimension_numbers
     x_ndim, y_ndim = len(x_aval.shape), get_aval(y).ndim
     x_free = [i for i in range(x_ndim) if i not in xc and i not in xb]
     y_free = [i for i in range(y_ndim) if i not in yc and i not in yb]
     nb = len(xb)
-    ct_y_free = tuple(range(nb + len(x_free), nb + len(x_free) + len(y_free)))
+    start = nb if swap_ans else nb + len(x_free)
+    ct_y_free = tuple(range(start, start + len(y_free)))
     dn = ((ct_y_free, tuple(y_free)), (tuple(range(nb)), tuple(yb)))
     out = lax.dot_general(ct, y, dn, precision, x_aval.dtype)
     # ``out`` axes: batch, x free, then y's contracted axes in y order.
@@ -524,16 +527,12 @@ def _dot_general_transpose(ct, x, y, *, dimension_numbers, precision, preferred_
     if is_undefined(x):
         return [_dot_transpose_lhs(ct, x.aval, y, dimension_numbers, preferred_element_type,
                                    precision), None]
-    # The right operand: swap roles. dot_general(y, x) has its free axes in the
-    # other order, so permute the cotangent to match first.
-    nb = len(xb)
-    x_free = get_aval(x).ndim - len(xc) - len(xb)
-    y_free = len(y.aval.shape) - len(yc) - len(yb)
-    perm = (tuple(range(nb)) + tuple(range(nb + x_free, nb + x_free + y_free))
-            + tuple(range(nb, nb + x_free)))
+    # The right operand: the same rule with the roles swapped. The cotangent
+    # then has the new "y" free axes (x's) before the new "x" free axes (y's):
+    # swap_ans contracts them where they are, with no transpose of ct.
     swapped = ((yc, xc), (yb, xb))
-    return [None, _dot_transpose_lhs(lax.transpose(ct, perm), y.aval, x, swapped,
-                                     preferred_element_type, precision)]
+    return [None, _dot_transpose_lhs(ct, y.aval, x, swapped, preferred_element_type, precision,
+                                     swap_ans=True)]
 
 
 transpose_rules[red.dot_general_p] = _dot_general_transpose
