@@ -1104,11 +1104,10 @@ def _triangular_solve_lower(b, args, in_avals, out_aval, *, left_side, lower, tr
         # LAPACK's trsm, as JAX does on CPU: a zero on the diagonal gives
         # +-inf as in the eager evaluator, where StableHLO's blocked solver
         # spreads NaNs.
-        char = lambda c: ord(c)
         trans = ("C" if conjugate_a else "T") if transpose_a else "N"
         return lapack_call(b, "trsm", a_aval.dtype, [a, rhs], in_avals, [out_aval],
-                           side=char("L" if left_side else "R"), uplo=char("L" if lower else "U"),
-                           trans_x=char(trans), diag=char("U" if unit_diagonal else "N"))[0]
+                           side=ord("L" if left_side else "R"), uplo=ord("L" if lower else "U"),
+                           trans_x=ord(trans), diag=ord("U" if unit_diagonal else "N"))[0]
     mode = "ADJOINT" if conjugate_a and transpose_a else "TRANSPOSE" if transpose_a else \
         "NO_TRANSPOSE"
     flag = lambda v: "true" if v else "false"

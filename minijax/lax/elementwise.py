@@ -324,12 +324,15 @@ mul_p = _binary("mul", np.multiply, NUMBER)
 div_p = _binary("div", _div, NUMBER)
 rem_p = _binary("rem", _rem, FLOAT + INT + UINT)   # sign of the dividend, like C's fmod
 pow_p = _binary("pow", np.power, INEXACT)
+
+
 def _signed_zero_extremum(extremum, pick_negative_zero):
     """numpy's ``extremum`` with -0 below +0, as XLA orders them (numpy may
     return either zero): max(-0, +0) is +0 and min(-0, +0) is -0."""
     def impl(x, y):
         out = extremum(x, y)
-        if out.dtype.kind != "f":
+        # Only a zero result can be the wrong zero: most calls stop here.
+        if out.dtype.kind != "f" or not (out == 0).any():
             return out
         x, y = np.broadcast_arrays(x, y)
         zero_x = np.where(np.signbit(x) == pick_negative_zero, x, y)
