@@ -5,9 +5,11 @@ the operands with the primitive's abstract-evaluation rule (so a shape error
 is reported as minijax's TypeError, not as a failure deep inside numpy), runs
 the primitive's numpy implementation, and wraps the result in an ``Array``.
 
-No compiler is involved: minijax runs anywhere numpy runs. ``jit`` (Chapter 9)
-is the road to XLA; arrays it returns live in a device buffer and are read
-back into numpy only when something looks at them.
+Each primitive runs on its own as a numpy computation; the exceptions, as in
+JAX, are loops and random samplers, which are compiled even when called
+eagerly. ``jit`` (Chapter 9) is the road to XLA for whole functions; arrays it
+returns live in a device buffer and are read back into numpy only when
+something looks at them.
 """
 import numpy as np
 
