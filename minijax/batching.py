@@ -46,12 +46,17 @@ class BatchTracer(Tracer):
 class BatchTrace(core.Trace):
     """Interprets each primitive by its batching rule over ``axis_size`` examples."""
 
-    def __init__(self, axis_size, parent=None):
+    def __init__(self, axis_size, parent=None, tag=None):
         super().__init__(parent)
         self.axis_size = axis_size
+        # Which vmap this interpreter works for. A custom derivative rule
+        # batched inside a vmap runs later, in an interpreter of its own that
+        # shares the tag, so it still sees the values it closes over from
+        # that vmap as batched (JAX's BatchTrace has the same tag).
+        self.tag = object() if tag is None else tag
 
     def val_dim(self, x):
-        if isinstance(x, BatchTracer) and x._trace is self:
+        if isinstance(x, BatchTracer) and x._trace.tag is self.tag:
             return x._val, x._batch_dim
         if isinstance(x, Tracer):
             self.check_foreign(x)
@@ -65,6 +70,8 @@ class BatchTrace(core.Trace):
         rule = batching_rules.get(primitive)
         if rule is None:
             raise NotImplementedError(f"Batching rule for '{primitive.name}' not implemented")
+        if primitive in rules_taking_tag:
+            params = dict(params, tag=self.tag)
         with set_current_trace(self.parent):
             out, out_dim = rule(self.axis_size, vals, dims, **params)
         if primitive.multiple_results:
@@ -78,10 +85,11 @@ class BatchTrace(core.Trace):
         return "inside a vmap"
 
 
-def batch_flat(fun, axis_size, vals, dims):
+def batch_flat(fun, axis_size, vals, dims, tag=None):
     """Run ``fun`` (flat lists in and out) on batched inputs: ``vals[i]`` has
-    its batch axis at ``dims[i]`` (or none). Returns ``[(out, out_dim), ...]``."""
-    trace = BatchTrace(axis_size)
+    its batch axis at ``dims[i]`` (or none). Returns ``[(out, out_dim), ...]``.
+    ``tag``: that of the vmap this run belongs to, if not a new one."""
+    trace = BatchTrace(axis_size, tag=tag)
     with set_current_trace(trace, retire=True):
         ins = [v if d is not_mapped else BatchTracer(trace, v, d) for v, d in zip(vals, dims)]
         outs = fun(*ins)
@@ -252,6 +260,9 @@ def _mapped_size(args, axes, axis_size, names):
 # Rules
 
 batching_rules = {}
+# Primitives whose rules run user code after they return (custom derivative
+# rules): theirs also receive the vmap's ``tag``, for batch_flat.
+rules_taking_tag = set()
 
 
 def _elementwise_batch(size, vals, dims, prim=None, **params):

@@ -27,7 +27,8 @@ import inspect
 
 from . import core, dtypes, lax, tree_util
 from .api_util import function_name
-from .batching import batch_flat, batching_rules, bdim_at_front, moveaxis, not_mapped
+from .batching import (batch_flat, batching_rules, bdim_at_front, moveaxis, not_mapped,
+                       rules_taking_tag)
 from .core import Primitive, Tracer, get_aval
 from .eager import EvalTrace
 from .errors import UnexpectedTracerError
@@ -157,13 +158,15 @@ def _stage_custom_call(primitive):
     return stage
 
 
-def _batched_flat(fun, axis_size, in_batched):
+def _batched_flat(fun, axis_size, in_batched, tag):
     """``fun`` (flat) on inputs batched at axis 0 where ``in_batched``; every
-    output batched at axis 0 (broadcast where the computation left it unbatched)."""
+    output batched at axis 0 (broadcast where the computation left it unbatched).
+    It runs as part of the vmap ``tag``: a rule that closes over that vmap's
+    values sees them batched."""
     def batched(*args):
         dims = [0 if b else not_mapped for b in in_batched]
         return [bdim_at_front(axis_size, v, d)
-                for v, d in batch_flat(fun, axis_size, list(args), dims)]
+                for v, d in batch_flat(fun, axis_size, list(args), dims, tag)]
     return batched
 
 
@@ -344,12 +347,12 @@ def _custom_jvp_call_jvp(primals, tangents, *, jvp, num_consts, name, **params):
     return primals_out, tangents_out
 
 
-def _custom_jvp_call_batch(axis_size, vals, dims, *, jvp, num_consts, **params):
+def _custom_jvp_call_batch(axis_size, vals, dims, *, jvp, num_consts, tag, **params):
     """Batch the function and the rule; every output comes out batched at 0.
     (JAX tracks which outputs are batched; batching all of them costs a
     broadcast and spares the function and the rule from agreeing on it.)"""
     vals, in_batched = _batch_args(axis_size, vals, dims)
-    fun = _batched_flat(_fun_of(params), axis_size, in_batched)
+    fun = _batched_flat(_fun_of(params), axis_size, in_batched, tag)
     arg_batched = in_batched[num_consts:]
 
     def batched_rule(primals, tangents):
@@ -358,7 +361,7 @@ def _custom_jvp_call_batch(axis_size, vals, dims, *, jvp, num_consts, **params):
         def flat(*xs):
             p_out, t_out = jvp(list(xs[:n]), list(xs[n:]))
             return list(p_out) + [instantiate(t) for t in t_out]
-        outs = _batched_flat(flat, axis_size, arg_batched + arg_batched)(*primals, *tangents)
+        outs = _batched_flat(flat, axis_size, arg_batched + arg_batched, tag)(*primals, *tangents)
         half = len(outs) // 2
         return outs[:half], outs[half:]
     outs = custom_jvp_call_p.bind(*vals, **_with_fun(params, fun, num_consts=num_consts,
@@ -385,6 +388,7 @@ custom_jvp_call_p.def_impl(_custom_jvp_call_impl)
 custom_jvp_call_p.def_abstract_eval(_custom_jvp_call_abstract_eval)
 jvp_rules[custom_jvp_call_p] = _custom_jvp_call_jvp
 batching_rules[custom_jvp_call_p] = _custom_jvp_call_batch
+rules_taking_tag.add(custom_jvp_call_p)
 staging_rules[custom_jvp_call_p] = _stage_custom_call(custom_jvp_call_p)
 transpose_rules[custom_jvp_call_p] = _custom_jvp_call_transpose
 lowering_rules[custom_jvp_call_p] = _custom_call_lower
@@ -579,11 +583,11 @@ def _custom_vjp_call_jvp(primals, tangents, *, fwd, bwd, num_consts, name, **par
     return outs, tangents_out
 
 
-def _custom_vjp_call_batch(axis_size, vals, dims, *, fwd, bwd, num_consts, **params):
+def _custom_vjp_call_batch(axis_size, vals, dims, *, fwd, bwd, num_consts, tag, **params):
     """Batch the function, ``fwd`` (outputs and residuals at axis 0) and
     ``bwd`` (cotangents of unbatched inputs summed over the batch)."""
     vals, in_batched = _batch_args(axis_size, vals, dims)
-    fun = _batched_flat(_fun_of(params), axis_size, in_batched)
+    fun = _batched_flat(_fun_of(params), axis_size, in_batched, tag)
     arg_batched = in_batched[num_consts:]
     n_out = []
 
@@ -592,7 +596,7 @@ def _custom_vjp_call_batch(axis_size, vals, dims, *, fwd, bwd, num_consts, **par
             outs, res = fwd(list(xs))
             n_out[:] = [len(outs)]
             return list(outs) + list(res)
-        outs = _batched_flat(flat, axis_size, arg_batched)(*primals)
+        outs = _batched_flat(flat, axis_size, arg_batched, tag)(*primals)
         return outs[:n_out[0]], outs[n_out[0]:]
 
     def batched_bwd(res, cts):
@@ -603,7 +607,7 @@ def _custom_vjp_call_batch(axis_size, vals, dims, *, fwd, bwd, num_consts, **par
             cts_in = bwd(list(xs[:n_res]), list(xs[n_res:]))
             zeros[:] = [ct if type(ct) is Zero else None for ct in cts_in]
             return [ct for ct in cts_in if type(ct) is not Zero]   # (float0 ones among them)
-        nonzero = _batched_flat(flat, axis_size, [True] * (n_res + len(cts)))(*res, *cts)
+        nonzero = _batched_flat(flat, axis_size, [True] * (n_res + len(cts)), tag)(*res, *cts)
         summed = [ct if b else lax.reduce_sum(ct, (0,)) for ct, b in
                   zip(nonzero, [b for b, z in zip(arg_batched, zeros) if z is None])]
         is_zero = [z is not None for z in zeros]
@@ -619,6 +623,7 @@ custom_vjp_call_p.def_impl(_custom_jvp_call_impl)
 custom_vjp_call_p.def_abstract_eval(_custom_jvp_call_abstract_eval)
 jvp_rules[custom_vjp_call_p] = _custom_vjp_call_jvp
 batching_rules[custom_vjp_call_p] = _custom_vjp_call_batch
+rules_taking_tag.add(custom_vjp_call_p)
 staging_rules[custom_vjp_call_p] = _stage_custom_call(custom_vjp_call_p)
 lowering_rules[custom_vjp_call_p] = _custom_call_lower
 pp_params_rules[custom_vjp_call_p] = _pp_params

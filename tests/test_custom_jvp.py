@@ -273,6 +273,31 @@ def test_closure_over_vmap_and_jit_tracers():
     both(scenario)
 
 
+
+def test_rule_closing_over_vmapped_value_under_jvp_of_vmap():
+    """The rule runs when the JVP interpreter below the vmap reaches the call,
+    in a batching interpreter of its own; it shares the vmap's tag, so the
+    closed-over batched ``c`` is seen as batched (it was an escaped-tracer
+    error before)."""
+    def scenario(lib, jnp):
+        def outer(c, x):
+            @lib.custom_jvp
+            def f(x):
+                return jnp.sin(x) * c
+
+            @f.defjvp
+            def f_jvp(p, t):
+                return f(p[0]), jnp.cos(p[0]) * c * t[0] * 10.
+            return f(x)
+        cs = jnp.arange(3.)
+        batched = lambda x: lib.vmap(outer, (0, None))(cs, x)
+        per_example = lambda x: lib.vmap(outer, (None, 0))(2., x)
+        return (lib.jvp(batched, (1.,), (1.,)), lib.jacfwd(batched)(0.5),
+                lib.grad(lambda x: batched(x).sum())(0.5),
+                lib.jit(lambda x: lib.jvp(batched, (x,), (1.,)))(1.),
+                lib.jvp(per_example, (cs,), (jnp.ones(3),)))
+    both(scenario)
+
 def test_custom_jvp_function_applied_to_tangents_transposes():
     """A custom_jvp function that is linear and applied inside another rule to
     tangents lands in the linear program; reverse mode transposes it."""
