@@ -106,19 +106,20 @@ def draw_interpreter_stack(trace_names, tracer_names, ax=None):
     beside the kind of value it wraps, joined by ``parent`` arrows."""
     n = len(trace_names)
     ax = ax or plt.subplots(figsize=(6.5, 1.0 + 0.9 * n))[1]
+    box = dict(_BOX, boxstyle="round,pad=0.1")   # a pad this small keeps the boxes apart
     for i, name in enumerate(trace_names):
         y = n - 1 - i
-        ax.add_patch(FancyBboxPatch((0, y - 0.3), 2.2, 0.6, facecolor=_COLORS["equation"],
-                                    edgecolor="#555555", **_BOX))
+        ax.add_patch(FancyBboxPatch((0.2, y - 0.17), 1.8, 0.34, facecolor=_COLORS["equation"],
+                                    edgecolor="#555555", **box))
         ax.text(1.1, y, name, ha="center", va="center", family="monospace", fontsize=10)
         value = tracer_names[i] if i < len(tracer_names) else "numpy array"
-        ax.text(3.0, y, f"values: {value}", ha="left", va="center", fontsize=10)
+        ax.text(2.4, y, f"values: {value}", ha="left", va="center", fontsize=10)
         if i + 1 < n:
-            ax.annotate("", xy=(1.1, y - 0.62), xytext=(1.1, y - 0.36),
+            ax.annotate("", xy=(1.1, y - 0.73), xytext=(1.1, y - 0.27),
                         arrowprops=dict(arrowstyle="-|>", color="#555555"))
-            ax.text(1.25, y - 0.5, "parent", fontsize=8, va="center", color="#555555")
-    ax.text(1.1, n - 0.45, "current", ha="center", va="bottom", fontsize=8, color="#555555")
-    ax.set_xlim(-0.3, 6.5)
-    ax.set_ylim(-0.6, n - 0.2)
+            ax.text(1.22, y - 0.5, "parent", fontsize=8, va="center", color="#555555")
+    ax.text(1.1, n - 1 + 0.32, "current", ha="center", va="bottom", fontsize=8, color="#555555")
+    ax.set_xlim(-0.1, 6.0)
+    ax.set_ylim(-0.45, n - 0.4)
     ax.axis("off")
     return ax
