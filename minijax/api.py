@@ -121,22 +121,31 @@ def std_basis(leaves):
     return out
 
 
-def unravel_jacobian(jac_leaf, in_leaves, in_tree, out_shape, axis):
-    """Split a Jacobian block whose input axis (size N, at position ``axis``)
-    runs over all input elements into one array per input leaf, shaped
-    ``out_shape + leaf.shape`` (``axis=-1``) or ``leaf.shape + out_shape``."""
+def unravel_jacobian(jac_leaf, in_leaves, in_tree, out_aval):
+    """Split jacfwd's block for one output leaf, whose last axis runs over all
+    input elements, into one array per input leaf, shaped
+    ``out_aval.shape + leaf.shape``, of the output's type."""
     parts, start = [], 0
     for x in in_leaves:
         aval = get_aval(x)
         n = aval.size
-        if axis == -1:
-            block = lax.slice_in_dim(jac_leaf, start, start + n, 1, jac_leaf.ndim - 1)
-            parts.append(jnp.reshape(block, tuple(out_shape) + aval.shape))
-        else:
-            block = lax.slice_in_dim(jac_leaf, start, start + n, 1, 0)
-            parts.append(jnp.reshape(block, aval.shape + tuple(out_shape)))
+        block = lax.slice_in_dim(jac_leaf, start, start + n, 1, jac_leaf.ndim - 1)
+        parts.append(cast_like(jnp.reshape(block, out_aval.shape + aval.shape), out_aval))
         start += n
     return tree_util.tree_unflatten(in_tree, parts)
+
+
+def cast_like(block, aval):
+    """A Jacobian block with the dtype and weak type of ``aval``, as JAX gives
+    it: jacfwd's blocks take their output leaf's, jacrev's their input
+    leaf's (a real leaf takes the real part of a complex block)."""
+    got = get_aval(block).dtype
+    if not (dtypes.is_inexact(got) and dtypes.is_inexact(aval.dtype)):
+        return block
+    if dtypes.issubdtype(got, np.complexfloating) and \
+            not dtypes.issubdtype(aval.dtype, np.complexfloating):
+        block = lax.real(block)
+    return lax._convert_element_type(block, aval.dtype, aval.weak_type)
 
 
 def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
@@ -165,8 +174,7 @@ def jacfwd(fun, argnums=0, has_aux=False, holomorphic=False):
         y, jac = res[0], res[1]
         tree_util.tree_map(lambda leaf: check_holomorphic_output(leaf, holomorphic, "jacfwd"), y)
         jac_tree = tree_util.tree_map(
-            lambda y_leaf, j: unravel_jacobian(j, in_leaves, in_tree, get_aval(y_leaf).shape,
-                                               -1), y, jac)
+            lambda y_leaf, j: unravel_jacobian(j, in_leaves, in_tree, get_aval(y_leaf)), y, jac)
         return (jac_tree, res[2]) if has_aux else jac_tree
     return jacfun
 
@@ -281,8 +289,9 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
         for y_leaf in y_leaves:
             shape = get_aval(y_leaf).shape
             n = get_aval(y_leaf).size
-            parts = [jnp.reshape(lax.slice_in_dim(r, start, start + n, 1, 0),
-                                 shape + get_aval(x).shape) for r, x in zip(rows, in_leaves)]
+            parts = [cast_like(jnp.reshape(lax.slice_in_dim(r, start, start + n, 1, 0),
+                                           shape + get_aval(x).shape), get_aval(x))
+                     for r, x in zip(rows, in_leaves)]
             jac_per_out.append(tree_util.tree_unflatten(in_tree, parts))
             start += n
         jac = tree_util.tree_unflatten(y_tree, jac_per_out)
