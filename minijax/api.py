@@ -285,15 +285,15 @@ def jacrev(fun, argnums=0, has_aux=False, holomorphic=False, allow_int=False):
 
         rows = vmap(pull)(*std_basis(y_leaves))   # one array per input leaf: (N_out, *x.shape)
         # For each output leaf: its rows, reshaped to out.shape + in.shape.
+        in_avals = [get_aval(x) for x in in_leaves]
         jac_per_out, start = [], 0
         for y_leaf in y_leaves:
-            shape = get_aval(y_leaf).shape
-            n = get_aval(y_leaf).size
-            parts = [cast_like(jnp.reshape(lax.slice_in_dim(r, start, start + n, 1, 0),
-                                           shape + get_aval(x).shape), get_aval(x))
-                     for r, x in zip(rows, in_leaves)]
+            out = get_aval(y_leaf)
+            parts = [cast_like(jnp.reshape(lax.slice_in_dim(r, start, start + out.size, 1, 0),
+                                           out.shape + a.shape), a)
+                     for r, a in zip(rows, in_avals)]
             jac_per_out.append(tree_util.tree_unflatten(in_tree, parts))
-            start += n
+            start += out.size
         jac = tree_util.tree_unflatten(y_tree, jac_per_out)
         return (jac, aux) if has_aux else jac
     return jacfun
